@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("crm.app_urls")),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("organizations/", include("organizations.urls")),
+    path("opportunities/", include("opportunities.urls")),
+    path("reminders/", include("journal.urls")),
+    path("documents/", include("documents.urls")),
+    path("admin/", admin.site.urls),
+]

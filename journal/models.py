@@ -1,0 +1,61 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# Posts longer than this are refused with a clear message (documented in README).
+MAX_TEXT_LENGTH = 20_000
+
+
+class Mood(models.TextChoices):
+    HAPPY = "happy", _("Happy")
+    NEUTRAL = "neutral", _("Neutral")
+    SAD = "sad", _("Sad")
+
+
+class JournalEntry(models.Model):
+    """One note in an opportunity's communication log, optionally with a reminder."""
+
+    opportunity = models.ForeignKey(
+        "opportunities.Opportunity", on_delete=models.CASCADE, related_name="journal_entries"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="journal_entries", verbose_name=_("author")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=False)
+    edited_at = models.DateTimeField(_("edited at"), null=True, blank=True, editable=False)
+    mood = models.CharField(_("mood"), max_length=7, choices=Mood, default=Mood.NEUTRAL)
+    text = models.TextField(_("text"))
+    reminder_date = models.DateField(_("reminder"), null=True, blank=True)
+    reminder_assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reminders",
+        verbose_name=_("reminded person"),
+    )
+    reminder_done_at = models.DateTimeField(_("reminder done at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("journal entry")
+        verbose_name_plural = _("journal entries")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(reminder_date__isnull=False) | models.Q(reminder_assignee__isnull=True),
+                name="journalentry_assignee_needs_date",
+            ),
+        ]
+        indexes = [
+            # The journal on the detail page (newest first) and "last activity".
+            models.Index(fields=["opportunity", "-created_at", "-id"], name="journal_opp_created_idx"),
+            # /reminders/: one user's open reminders by date.
+            models.Index(
+                fields=["reminder_assignee", "reminder_date"],
+                name="journal_open_reminder_idx",
+                condition=models.Q(reminder_date__isnull=False, reminder_done_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.author} · {self.created_at:%Y-%m-%d}"

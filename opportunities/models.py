@@ -1,0 +1,316 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models.functions import Upper
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class ConfigQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class ConfigModel(models.Model):
+    """An admin-defined, ordered, deactivatable value (phase, status, category, source)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    position = models.PositiveIntegerField(_("position"), default=0, db_index=True)
+    is_active = models.BooleanField(
+        _("active"), default=True, help_text=_("Inactive values stay on existing opportunities but cannot be chosen.")
+    )
+
+    objects = ConfigQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class PhaseKind(models.TextChoices):
+    OPEN = "open", _("Open")
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
+
+
+class Phase(ConfigModel):
+    """A step of the sales process; the board's default columns."""
+
+    color = models.CharField(
+        _("colour"),
+        max_length=7,
+        default="#64748b",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour like #1e88e5."))],
+    )
+    default_probability = models.PositiveSmallIntegerField(
+        _("default probability (%)"), default=10, validators=[MaxValueValidator(100)]
+    )
+    kind = models.CharField(_("kind"), max_length=4, choices=PhaseKind, default=PhaseKind.OPEN)
+
+    class Meta(ConfigModel.Meta):
+        verbose_name = _("phase")
+        verbose_name_plural = _("phases")
+        constraints = [
+            models.UniqueConstraint(Upper("name"), name="phase_name_unique"),
+            models.CheckConstraint(condition=models.Q(default_probability__lte=100), name="phase_probability_range"),
+            models.CheckConstraint(condition=models.Q(color__regex=r"^#[0-9a-fA-F]{6}$"), name="phase_color_format"),
+        ]
+
+
+class Status(ConfigModel):
+    class Meta(ConfigModel.Meta):
+        verbose_name = _("status")
+        verbose_name_plural = _("statuses")
+        constraints = [models.UniqueConstraint(Upper("name"), name="status_name_unique")]
+
+
+class Category(ConfigModel):
+    class Meta(ConfigModel.Meta):
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        constraints = [models.UniqueConstraint(Upper("name"), name="category_name_unique")]
+
+
+class Source(ConfigModel):
+    class Meta(ConfigModel.Meta):
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+        constraints = [models.UniqueConstraint(Upper("name"), name="source_name_unique")]
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=50)
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(Upper("name"), name="tag_name_unique")]
+
+    def __str__(self):
+        return self.name
+
+
+class FieldType(models.TextChoices):
+    TEXT = "text", _("Text")
+    LONG_TEXT = "long_text", _("Long text")
+    INTEGER = "integer", _("Integer")
+    DECIMAL = "decimal", _("Decimal")
+    DATE = "date", _("Date")
+    BOOLEAN = "boolean", _("Yes/no")
+    CHOICE = "choice", _("Choice")
+    MULTI_CHOICE = "multi_choice", _("Multiple choice")
+    URL = "url", _("URL")
+
+
+class CustomField(models.Model):
+    """An admin-defined extra field on opportunities; values live in Opportunity.custom_values."""
+
+    label = models.CharField(_("label"), max_length=100)
+    key = models.SlugField(
+        _("key"),
+        max_length=50,
+        help_text=_("Stable identifier used in URLs, filters and exports; lower case, e.g. region."),
+    )
+    field_type = models.CharField(_("type"), max_length=12, choices=FieldType, default=FieldType.TEXT)
+    choices = models.JSONField(
+        _("choices"), default=list, blank=True, help_text=_('For choice fields: a list such as ["North", "South"].')
+    )
+    required = models.BooleanField(_("required"), default=False)
+    help_text = models.CharField(_("help text"), max_length=200, blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0, db_index=True)
+    show_in_table = models.BooleanField(_("shown in table"), default=False)
+    show_on_cards = models.BooleanField(_("shown on cards"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = ConfigQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("custom field")
+        verbose_name_plural = _("custom fields")
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["key"], name="customfield_key_unique"),
+            models.CheckConstraint(condition=models.Q(key__regex=r"^[a-z][a-z0-9_]*$"), name="customfield_key_format"),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    def clean(self):
+        from opportunities.custom_fields import clean_definition
+
+        clean_definition(self)
+
+
+class Opportunity(models.Model):
+    """A sales project at an organization; its goal is an offer."""
+
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        on_delete=models.PROTECT,
+        related_name="opportunities",
+        verbose_name=_("organization"),
+    )
+    number = models.PositiveIntegerField(_("number"), editable=False)
+    # "BION-1": organization code + per-organization number, fixed at creation
+    # so links and references stay valid.
+    short_name = models.CharField(_("short name"), max_length=20, editable=False)
+    name = models.CharField(_("name"), max_length=200)
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("category")
+    )
+    status = models.ForeignKey(Status, on_delete=models.PROTECT, related_name="opportunities", verbose_name=_("status"))
+    phase = models.ForeignKey(Phase, on_delete=models.PROTECT, related_name="opportunities", verbose_name=_("phase"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_opportunities", verbose_name=_("owner")
+    )
+    contacts = models.ManyToManyField(
+        "organizations.Member",
+        through="OpportunityContact",
+        related_name="opportunities",
+        blank=True,
+        verbose_name=_("contact persons"),
+    )
+    description = models.TextField(_("description"), blank=True)
+    tags = models.ManyToManyField(Tag, related_name="opportunities", blank=True, verbose_name=_("tags"))
+    probability = models.PositiveSmallIntegerField(
+        _("close probability (%)"), default=0, validators=[MaxValueValidator(100)]
+    )
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("source")
+    )
+    value = models.DecimalField(
+        _("value"), max_digits=14, decimal_places=2, default=Decimal("0.00"), validators=[MinValueValidator(0)]
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    expected_close_date = models.DateField(_("expected close date"), null=True, blank=True)
+    custom_values = models.JSONField(_("custom fields"), default=dict, blank=True)
+    phase_changed_at = models.DateTimeField(_("phase changed at"), null=True, blank=True, editable=False)
+    won_at = models.DateTimeField(_("won at"), null=True, blank=True, editable=False)
+    lost_at = models.DateTimeField(_("lost at"), null=True, blank=True, editable=False)
+    lost_reason = models.TextField(_("lost reason"), blank=True)
+    # Optimistic locking: every write through a service bumps it; a write that
+    # carries an older version is refused (board moves, inline edits).
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("created by"),
+    )
+
+    class Meta:
+        verbose_name = _("opportunity")
+        verbose_name_plural = _("opportunities")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "number"], name="opportunity_org_number_unique"),
+            models.UniqueConstraint(fields=["short_name"], name="opportunity_short_name_unique"),
+            models.CheckConstraint(condition=models.Q(probability__lte=100), name="opportunity_probability_range"),
+            models.CheckConstraint(condition=models.Q(value__gte=0), name="opportunity_value_non_negative"),
+            models.CheckConstraint(
+                condition=models.Q(won_at__isnull=True) | models.Q(lost_at__isnull=True),
+                name="opportunity_not_won_and_lost",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(lost_at__isnull=True) | ~models.Q(lost_reason=""),
+                name="opportunity_lost_has_reason",
+            ),
+        ]
+        indexes = [
+            # Board columns: open opportunities of one phase ordered by close date.
+            models.Index(fields=["phase", "expected_close_date", "id"], name="opportunity_phase_close_idx"),
+            models.Index(fields=["status", "expected_close_date", "id"], name="opportunity_status_close_idx"),
+            # "My opportunities" and the owner filter.
+            models.Index(fields=["owner", "phase"], name="opportunity_owner_phase_idx"),
+            # Default table order (newest first) with a stable tie-breaker.
+            models.Index(fields=["-created_at", "-id"], name="opportunity_created_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.short_name} {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("opportunities:opportunity-detail", args=[self.short_name])
+
+    @property
+    def is_won(self) -> bool:
+        return self.won_at is not None
+
+    @property
+    def is_lost(self) -> bool:
+        return self.lost_at is not None
+
+    @property
+    def weighted_value(self) -> Decimal:
+        return (self.value * self.probability / 100).quantize(Decimal("0.01"))
+
+
+class OpportunityContact(models.Model):
+    """A member of the opportunity's organization who is a contact person for it."""
+
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="contact_links")
+    member = models.ForeignKey("organizations.Member", on_delete=models.CASCADE, related_name="opportunity_links")
+    is_primary = models.BooleanField(_("primary contact"), default=False)
+
+    class Meta:
+        verbose_name = _("contact person")
+        verbose_name_plural = _("contact persons")
+        constraints = [
+            models.UniqueConstraint(fields=["opportunity", "member"], name="opportunitycontact_unique"),
+            # At most one primary contact per opportunity.
+            models.UniqueConstraint(
+                fields=["opportunity"], condition=models.Q(is_primary=True), name="opportunitycontact_one_primary"
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.member)
+
+
+class Task(models.Model):
+    """A to-do on an opportunity; open tasks are those without done_at."""
+
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="tasks")
+    title = models.CharField(_("title"), max_length=200)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tasks",
+        verbose_name=_("assignee"),
+    )
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+
+    class Meta:
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        ordering = [models.F("done_at").asc(nulls_first=True), models.F("due_date").asc(nulls_last=True), "id"]
+        indexes = [
+            # "Open tasks" counts per opportunity (table column, cards).
+            models.Index(fields=["opportunity"], name="task_open_idx", condition=models.Q(done_at__isnull=True)),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
