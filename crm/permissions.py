@@ -1,0 +1,89 @@
+"""Who may do what: the one place for the CRM's rules.
+
+Roles are groups (created by crm/migrations/0002_roles.py):
+- Sales: see every opportunity and organization; change the opportunities they
+  own; write journal entries and edit or delete only their own.
+- Managers: everything Sales may, plus change any opportunity, reassign owners,
+  delete, approve documents and see the team's reminders.
+- Admins (superusers): Django admin and configuration; everything above.
+
+Model permissions (``user.has_perm``) are cached on the user object by Django,
+so these checks cost at most two queries per request, not one per row.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
+
+if TYPE_CHECKING:
+    from crm.models import User
+    from journal.models import JournalEntry
+    from opportunities.models import Opportunity
+
+
+def is_manager(user: User) -> bool:
+    return user.is_superuser or user.has_perm("opportunities.delete_opportunity")
+
+
+def can_view(user: User) -> bool:
+    return user.is_active and user.has_perm("opportunities.view_opportunity")
+
+
+def can_add_organization(user: User) -> bool:
+    return user.has_perm("organizations.add_organization")
+
+
+def can_change_organization(user: User) -> bool:
+    return user.has_perm("organizations.change_organization")
+
+
+def can_delete_organization(user: User) -> bool:
+    return user.has_perm("organizations.delete_organization")
+
+
+def can_change_members(user: User) -> bool:
+    return user.has_perm("organizations.change_member")
+
+
+def can_add_opportunity(user: User) -> bool:
+    return user.has_perm("opportunities.add_opportunity")
+
+
+def can_change_opportunity(user: User, opportunity: Opportunity) -> bool:
+    if not user.has_perm("opportunities.change_opportunity"):
+        return False
+    return is_manager(user) or opportunity.owner_id == user.pk
+
+
+def can_reassign(user: User) -> bool:
+    return is_manager(user)
+
+
+def can_delete_opportunity(user: User) -> bool:
+    return user.has_perm("opportunities.delete_opportunity")
+
+
+def can_post_journal(user: User) -> bool:
+    return user.has_perm("journal.add_journalentry")
+
+
+def can_change_journal_entry(user: User, entry: JournalEntry) -> bool:
+    if not user.has_perm("journal.change_journalentry"):
+        return False
+    return is_manager(user) or entry.author_id == user.pk
+
+
+def can_see_team_reminders(user: User) -> bool:
+    return is_manager(user)
+
+
+def can_approve_documents(user: User) -> bool:
+    return user.has_perm("documents.approve_document")
+
+
+def require(allowed: bool) -> None:
+    """Raise PermissionDenied (403) unless ``allowed``."""
+    if not allowed:
+        raise PermissionDenied

@@ -1,0 +1,66 @@
+"""Keyword-only builders for test data; writes go through the services."""
+
+import itertools
+from decimal import Decimal
+
+from django.contrib.auth.models import Group
+
+from crm.models import User
+from opportunities import services as opportunity_services
+from opportunities.models import Phase, Status, Task
+from organizations.models import Member, Organization
+
+_counter = itertools.count(1)
+
+
+def make_user(*, username=None, role="Sales", display_name="", password="pw", **extra) -> User:  # noqa: S107
+    username = username or f"user{next(_counter)}"
+    user = User.objects.create_user(
+        username=username, password=password, display_name=display_name, email=f"{username}@example.com", **extra
+    )
+    if extra.get("is_superuser"):
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def make_organization(*, name=None, code=None, **fields) -> Organization:
+    n = next(_counter)
+    name = name or f"Organization {n}"
+    code = code or f"ORG{n}"
+    return Organization.objects.create(name=name, code=code, **fields)
+
+
+def make_member(*, organization, last_name=None, **fields) -> Member:
+    return Member.objects.create(organization=organization, last_name=last_name or f"Person{next(_counter)}", **fields)
+
+
+def phase(name: str) -> Phase:
+    return Phase.objects.get(name=name)
+
+
+def status(name: str) -> Status:
+    return Status.objects.get(name=name)
+
+
+def make_opportunity(*, organization=None, owner, name=None, value=Decimal("1000.00"), **data):
+    organization = organization or make_organization()
+    data.setdefault("name", name or f"Project {next(_counter)}")
+    data.setdefault("value", value)
+    contacts = data.pop("contacts", ())
+    primary_contact = data.pop("primary_contact", None)
+    tags = data.pop("tags", ())
+    return opportunity_services.opportunity_create(
+        organization=organization,
+        data={"owner": owner, **data},
+        user=owner,
+        tags=tags,
+        contacts=contacts,
+        primary_contact=primary_contact,
+    )
+
+
+def make_task(*, opportunity, title=None, **fields) -> Task:
+    return Task.objects.create(opportunity=opportunity, title=title or f"Task {next(_counter)}", **fields)
