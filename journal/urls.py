@@ -1,2 +1,8 @@
+from django.urls import path
+
+from journal import views
+
 app_name = "journal"
-urlpatterns = []
+urlpatterns = [
+    path("", views.reminder_list, name="reminder-list"),
+]
