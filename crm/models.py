@@ -12,6 +12,9 @@ class User(AbstractUser):
         blank=True,
         help_text=_("How the name appears on cards, in the journal and in documents."),
     )
+    # Per-user UI choices, e.g. {"table_columns": ["short_name", "name", …]};
+    # loaded with the user, so reading them costs no query.
+    preferences = models.JSONField(_("preferences"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("user")

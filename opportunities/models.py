@@ -1,6 +1,8 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Upper
@@ -191,6 +193,16 @@ class Opportunity(models.Model):
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     expected_close_date = models.DateField(_("expected close date"), null=True, blank=True)
     custom_values = models.JSONField(_("custom fields"), default=dict, blank=True)
+    # Kept current by database triggers (migration 0003) so that the table and
+    # board can sort, filter and show them at 100,000 rows without subqueries,
+    # whatever writes the tasks and journal entries (services, admin, bulk SQL).
+    open_task_count = models.PositiveIntegerField(_("open tasks"), default=0, editable=False)
+    last_activity_at = models.DateTimeField(_("last journal activity"), null=True, blank=True, editable=False)
+    next_reminder_date = models.DateField(_("next reminder"), null=True, blank=True, editable=False)
+    latest_mood = models.CharField(_("latest mood"), max_length=7, blank=True, editable=False)
+    # Full-text document over short name, name, description and the
+    # organization's name; maintained by triggers, searched with a GIN index.
+    search_document = SearchVectorField(null=True, editable=False)
     phase_changed_at = models.DateTimeField(_("phase changed at"), null=True, blank=True, editable=False)
     won_at = models.DateTimeField(_("won at"), null=True, blank=True, editable=False)
     lost_at = models.DateTimeField(_("lost at"), null=True, blank=True, editable=False)
@@ -236,6 +248,12 @@ class Opportunity(models.Model):
             models.Index(fields=["owner", "phase"], name="opportunity_owner_phase_idx"),
             # Default table order (newest first) with a stable tie-breaker.
             models.Index(fields=["-created_at", "-id"], name="opportunity_created_idx"),
+            models.Index(fields=["organization", "id"], name="opportunity_org_idx"),
+            models.Index(fields=["expected_close_date", "id"], name="opportunity_close_idx"),
+            models.Index(fields=["value", "id"], name="opportunity_value_idx"),
+            models.Index(fields=["next_reminder_date", "id"], name="opportunity_reminder_idx"),
+            models.Index(fields=["last_activity_at", "id"], name="opportunity_activity_idx"),
+            GinIndex(fields=["search_document"], name="opportunity_search_idx"),
         ]
 
     def __str__(self):
@@ -314,3 +332,34 @@ class Task(models.Model):
     @property
     def is_done(self) -> bool:
         return self.done_at is not None
+
+
+class SavedView(models.Model):
+    """A named table/board view: filters, grouping, sort and columns as a query string.
+
+    Views without an owner are shared defaults shown to everyone.
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="saved_views",
+        verbose_name=_("owner"),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    query = models.CharField(_("query"), max_length=2000, blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        ordering = ["position", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(Upper("name"), "owner", name="savedview_owner_name_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
