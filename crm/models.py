@@ -14,7 +14,7 @@ class User(AbstractUser):
     )
     # Per-user UI choices, e.g. {"table_columns": ["short_name", "name", …]};
     # loaded with the user, so reading them costs no query.
-    preferences = models.JSONField(_("preferences"), default=dict, blank=True)
+    preferences = models.JSONField(_("preferences"), default=dict, db_default={}, blank=True)
 
     class Meta:
         verbose_name = _("user")

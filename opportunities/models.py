@@ -196,10 +196,12 @@ class Opportunity(models.Model):
     # Kept current by database triggers (migration 0003) so that the table and
     # board can sort, filter and show them at 100,000 rows without subqueries,
     # whatever writes the tasks and journal entries (services, admin, bulk SQL).
-    open_task_count = models.PositiveIntegerField(_("open tasks"), default=0, editable=False)
+    open_task_count = models.PositiveIntegerField(_("open tasks"), default=0, db_default=0, editable=False)
     last_activity_at = models.DateTimeField(_("last journal activity"), null=True, blank=True, editable=False)
     next_reminder_date = models.DateField(_("next reminder"), null=True, blank=True, editable=False)
-    latest_mood = models.CharField(_("latest mood"), max_length=7, blank=True, editable=False)
+    latest_mood = models.CharField(
+        _("latest mood"), max_length=7, blank=True, default="", db_default="", editable=False
+    )
     # Full-text document over short name, name, description and the
     # organization's name; maintained by triggers, searched with a GIN index.
     search_document = SearchVectorField(null=True, editable=False)
