@@ -173,8 +173,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "crm@localhost")
 # Security. Production values unless DEBUG; `manage.py check --deploy` is clean.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY") else None
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
@@ -208,3 +208,5 @@ CRM_STATUS_ON_WIN = os.environ.get("CRM_STATUS_ON_WIN", "Implementation")
 CRM_STALE_AFTER_DAYS = env_int("CRM_STALE_AFTER_DAYS", 21)
 # Create the demo users (admin/manager/sales1/sales2, password "demo") in seed_demo.
 CRM_DEMO_USERS = DEBUG
+
+AUTHENTICATION_BACKENDS = ["crm.auth_backends.SingleQueryModelBackend"]

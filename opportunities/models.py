@@ -223,6 +223,16 @@ class Opportunity(models.Model):
         editable=False,
         verbose_name=_("created by"),
     )
+    # Who made the last change: the conflict message names them.
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("last changed by"),
+    )
 
     class Meta:
         verbose_name = _("opportunity")

@@ -1,8 +1,15 @@
-from django.db import transaction
-from django.utils import timezone
+from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm import permissions
 from opportunities.custom_fields import clean_custom_values
-from opportunities.models import Opportunity, OpportunityContact, Phase, Status
+from opportunities.models import Opportunity, OpportunityContact, Phase, PhaseKind, Status, Tag
 from organizations.models import Organization
 
 OPPORTUNITY_FIELDS = [
@@ -79,3 +86,142 @@ def opportunity_create(
         ]
     )
     return opportunity
+
+
+class VersionConflict(Exception):
+    """The opportunity changed since the user loaded it; carries the fresh row."""
+
+    def __init__(self, opportunity: Opportunity):
+        super().__init__(f"{opportunity.short_name} changed meanwhile")
+        self.opportunity = opportunity
+
+
+def _status_named(name: str) -> Status | None:
+    return Status.objects.filter(name__iexact=name).first() if name else None
+
+
+def _apply_phase(opportunity: Opportunity, phase: Phase, *, lost_reason: str = "") -> None:
+    """Move to ``phase`` and record what it means: won, lost or open again."""
+    if phase.pk == opportunity.phase_id:
+        return
+    if not phase.is_active:
+        raise ValidationError({"phase": _("The phase “%(name)s” is no longer in use.") % {"name": phase.name}})
+    now = timezone.now()
+    opportunity.phase = phase
+    opportunity.phase_changed_at = now
+    opportunity.probability = phase.default_probability
+    if phase.kind == PhaseKind.WON:
+        if opportunity.won_at is None:
+            opportunity.won_at = now
+        opportunity.lost_at, opportunity.lost_reason = None, ""
+        # Won: the opportunity becomes an implementation project (setting).
+        win_status = _status_named(settings.CRM_STATUS_ON_WIN)
+        if win_status is not None:
+            opportunity.status = win_status
+    elif phase.kind == PhaseKind.LOST:
+        if not lost_reason.strip():
+            raise ValidationError({"lost_reason": _("Say why the opportunity was lost.")})
+        opportunity.lost_at, opportunity.lost_reason = now, lost_reason.strip()
+        opportunity.won_at = None
+        lost_status = _status_named("Lost")
+        if lost_status is not None:
+            opportunity.status = lost_status
+    else:
+        opportunity.won_at = opportunity.lost_at = None
+        opportunity.lost_reason = ""
+
+
+UPDATABLE_FIELDS = {
+    "name",
+    "category",
+    "status",
+    "phase",
+    "owner",
+    "description",
+    "probability",
+    "source",
+    "value",
+    "currency",
+    "expected_close_date",
+}
+
+
+@transaction.atomic
+def opportunity_update(*, opportunity_id: int, version: int | None, data: dict, user) -> Opportunity:
+    """Change fields of an opportunity, refusing a stale version (optimistic locking).
+
+    The row is locked while checked and written, so two concurrent edits cannot
+    both pass the version check. ``data`` may hold "lost_reason" for a move into
+    a lost-kind phase.
+    """
+    opportunity = Opportunity.objects.select_for_update().select_related("phase").get(pk=opportunity_id)
+    if version is not None and opportunity.version != version:
+        raise VersionConflict(opportunity)
+    permissions.require(permissions.can_change_opportunity(user, opportunity))
+    unknown = set(data) - UPDATABLE_FIELDS - {"lost_reason", "custom_values"}
+    if unknown:
+        raise ValueError(f"Not updatable: {sorted(unknown)}")
+    if "owner" in data and data["owner"].pk != opportunity.owner_id:
+        permissions.require(permissions.can_reassign(user))
+    if "phase" in data:
+        _apply_phase(opportunity, data["phase"], lost_reason=data.get("lost_reason", ""))
+    for name, value in data.items():
+        if name in UPDATABLE_FIELDS and name != "phase":
+            setattr(opportunity, name, value)
+    if "custom_values" in data:
+        merged = {**opportunity.custom_values, **data["custom_values"]}
+        opportunity.custom_values = clean_custom_values(merged)
+    opportunity.version += 1
+    opportunity.updated_by = user
+    opportunity.full_clean()
+    opportunity.save()
+    return opportunity
+
+
+@dataclass
+class BulkResult:
+    updated: list[str]
+    skipped: list[str]
+
+
+@transaction.atomic
+def opportunity_bulk_update(*, ids, user, data: dict | None = None, add_tag: str = "") -> BulkResult:
+    """Apply one change to many opportunities; those the user may not change are skipped and reported.
+
+    ``add_tag`` names a tag, created when it does not exist yet.
+    """
+    result = BulkResult(updated=[], skipped=[])
+    tag = tag_get_or_create(name=add_tag) if add_tag else None
+    opportunities = list(Opportunity.objects.select_for_update().select_related("phase").filter(pk__in=ids))
+    through = Opportunity.tags.through
+    for opportunity in sorted(opportunities, key=lambda o: o.pk):
+        if not permissions.can_change_opportunity(user, opportunity):
+            result.skipped.append(opportunity.short_name)
+            continue
+        if data:
+            if "owner" in data and not permissions.can_reassign(user):
+                result.skipped.append(opportunity.short_name)
+                continue
+            try:
+                with transaction.atomic():
+                    opportunity_update(opportunity_id=opportunity.pk, version=None, data=data, user=user)
+            except ValidationError:
+                result.skipped.append(opportunity.short_name)
+                continue
+        if tag is not None:
+            through.objects.bulk_create([through(opportunity_id=opportunity.pk, tag_id=tag.pk)], ignore_conflicts=True)
+            if not data:
+                Opportunity.objects.filter(pk=opportunity.pk).update(version=F("version") + 1, updated_by=user)
+        result.updated.append(opportunity.short_name)
+    return result
+
+
+def tag_get_or_create(*, name: str) -> Tag:
+    """The tag with this name (case-insensitive), created if new."""
+    name = " ".join(name.split())
+    tag = Tag.objects.filter(name__iexact=name).first()
+    if tag is None:
+        tag = Tag(name=name)
+        tag.full_clean()
+        tag.save()
+    return tag

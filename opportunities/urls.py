@@ -5,7 +5,14 @@ from opportunities import views
 app_name = "opportunities"
 urlpatterns = [
     path("", views.opportunity_list, name="opportunity-list"),
+    path("export.csv", views.opportunity_export, name="opportunity-export"),
+    path("bulk/", views.opportunity_bulk, name="opportunity-bulk"),
+    path("columns/", views.opportunity_columns, name="opportunity-columns"),
+    path("views/", views.saved_view_create, name="saved-view-create"),
+    path("views/<int:pk>/delete/", views.saved_view_delete, name="saved-view-delete"),
+    path("organizations/", views.organization_autocomplete, name="organization-autocomplete"),
     path("board/", views.opportunity_board, name="opportunity-board"),
     path("new/", views.opportunity_create, name="opportunity-create"),
     path("<str:short_name>/", views.opportunity_detail, name="opportunity-detail"),
+    path("<str:short_name>/quick-edit/", views.opportunity_quick_edit, name="opportunity-quick-edit"),
 ]

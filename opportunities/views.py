@@ -1,10 +1,185 @@
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseBadRequest, QueryDict, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import trigger_client_event
+
+from crm import permissions
+from opportunities import selectors, services, table
+from opportunities.forms import BulkActionForm, ColumnsForm, QuickEditForm, SavedViewForm
+from opportunities.models import Opportunity, SavedView
+
+
+def _back_to_list(request, fallback_query=""):
+    target = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = ""
+    return redirect(target or reverse("opportunities:opportunity-list") + fallback_query)
 
 
 @require_GET
+@vary_on_headers("HX-Request")
 def opportunity_list(request):
-    return render(request, "opportunities/opportunity_list.html", {})
+    permissions.require(permissions.can_view(request.user))
+    config = selectors.configuration_get(user=request.user)
+    context = table.table_page(request, config=config)
+    template = "opportunities/opportunity_list.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#opportunity-table"
+    return render(request, template, context, status=400 if context["filter_errors"] else 200)
+
+
+@require_GET
+def opportunity_export(request):
+    """CSV of exactly the current filtered, sorted view with its visible columns."""
+    permissions.require(permissions.can_view(request.user))
+    config = selectors.configuration_get(user=request.user)
+    context = table.table_page(request, config=config, export=True)
+    if context["filter_errors"]:
+        return HttpResponseBadRequest(_("Fix the filter before exporting."))
+    columns = context["columns"]
+
+    class Echo:
+        def write(self, value):
+            return value
+
+    writer = csv.writer(Echo())
+
+    def rows():
+        # A byte-order mark so Excel reads UTF-8 (umlauts) correctly.
+        yield "\ufeff"
+        yield writer.writerow([str(column.label) for column in columns])
+        for chunk in table.export_chunks(context["queryset"], config):
+            for opportunity in chunk:
+                yield writer.writerow([table.csv_cell(column, opportunity) for column in columns])
+
+    stamp = timezone.localtime().strftime("%Y-%m-%d_%H%M")
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="opportunities_{stamp}.csv"'
+    return response
+
+
+@require_POST
+def opportunity_quick_edit(request, short_name):
+    """Change phase, status or owner from a table row; a stale version gets 409 and the fresh row."""
+    opportunity = get_object_or_404(Opportunity, short_name=short_name)
+    permissions.require(permissions.can_view(request.user))
+    config = selectors.configuration_get(user=request.user)
+    form = QuickEditForm(request.POST, config=config)
+    status = 200
+    message = ""
+    if not form.is_valid():
+        status = 400
+        message = " ".join(" ".join(errors) for errors in form.errors.values())
+    else:
+        try:
+            services.opportunity_update(
+                opportunity_id=opportunity.pk,
+                version=form.cleaned_data["version"],
+                data=form.changes(),
+                user=request.user,
+            )
+        except services.VersionConflict as conflict:
+            status = 409
+            message = table.conflict_message(conflict.opportunity, config)
+        except ValidationError as error:
+            status = 400
+            message = " ".join(error.messages)
+    if not request.htmx:
+        if message:
+            messages.error(request, message)
+        else:
+            messages.success(request, _("%(name)s updated.") % {"name": opportunity.short_name})
+        return _back_to_list(request)
+    row = table.row_get(opportunity.pk, config)
+    context = {
+        "opportunity": row,
+        "columns": table.visible_columns(
+            config, requested=request.POST.get("cols"), preferred=request.user.preferences.get("table_columns")
+        ),
+        "config": config,
+        "row_message": message,
+        "row_message_level": "error" if status != 200 else "success",
+        "can_reassign": permissions.can_reassign(request.user),
+        "user": request.user,
+        "list_url": request.POST.get("next", ""),
+        "today": timezone.localdate(),
+        "group": "",
+    }
+    response = render(request, "opportunities/opportunity_list.html#opportunity-row", context, status=status)
+    if status == 200:
+        trigger_client_event(response, "opportunityChanged", {"short_name": opportunity.short_name})
+    return response
+
+
+@require_POST
+def opportunity_bulk(request):
+    permissions.require(permissions.can_view(request.user))
+    config = selectors.configuration_get(user=request.user)
+    form = BulkActionForm(request.POST, config=config)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return _back_to_list(request)
+    result = services.opportunity_bulk_update(ids=form.cleaned_data["ids"], user=request.user, **form.changes())
+    if result.updated:
+        messages.success(
+            request,
+            ngettext("Updated %(count)d opportunity.", "Updated %(count)d opportunities.", len(result.updated))
+            % {"count": len(result.updated)},
+        )
+    if result.skipped:
+        messages.warning(
+            request,
+            _("Not changed (you may not change them or the change was not allowed): %(names)s")
+            % {"names": ", ".join(result.skipped)},
+        )
+    return _back_to_list(request)
+
+
+@require_POST
+def opportunity_columns(request):
+    """Remember the user's visible columns and their order."""
+    config = selectors.configuration_get(user=request.user)
+    form = ColumnsForm(request.POST, config=config)
+    if form.is_valid():
+        request.user.preferences["table_columns"] = form.cleaned_data["columns"]
+        request.user.save(update_fields=["preferences"])
+        messages.success(request, _("Columns saved."))
+    else:
+        messages.error(request, _("Choose at least one column."))
+    return _back_to_list(request)
+
+
+@require_POST
+def saved_view_create(request):
+    form = SavedViewForm(request.POST)
+    if form.is_valid():
+        view, created = SavedView.objects.update_or_create(
+            owner=request.user, name__iexact=form.cleaned_data["name"], defaults=form.cleaned_data
+        )
+        messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
+        return redirect(reverse("opportunities:opportunity-list") + ("?" + view.query if view.query else ""))
+    messages.error(request, " ".join(" ".join(errors) for errors in form.errors.values()))
+    return _back_to_list(request)
+
+
+@require_POST
+def saved_view_delete(request, pk):
+    view = get_object_or_404(SavedView, pk=pk, owner=request.user)
+    view.delete()
+    messages.success(request, _("View “%(name)s” deleted.") % {"name": view.name})
+    return _back_to_list(request)
 
 
 @require_GET
@@ -18,4 +193,24 @@ def opportunity_create(request):
 
 @require_GET
 def opportunity_detail(request, short_name):
-    return render(request, "opportunities/opportunity_detail.html", {})
+    opportunity = get_object_or_404(Opportunity, short_name=short_name)
+    return render(request, "opportunities/opportunity_detail.html", {"opportunity": opportunity})
+
+
+@require_GET
+def organization_autocomplete(request):
+    """Suggestions for the organization filter: links that apply the filter to the current view."""
+    permissions.require(permissions.can_view(request.user))
+    term = request.GET.get("organization_search", "").strip()[:100]
+    query = QueryDict(request.GET.get("query", ""), mutable=True)
+    query.pop("page", None)
+    suggestions = []
+    if term:
+        for organization in selectors.organization_suggestions(term=term):
+            query["organization"] = str(organization.pk)
+            suggestions.append((organization, "?" + query.urlencode()))
+    return render(
+        request,
+        "opportunities/includes/organization_suggestions.html",
+        {"suggestions": suggestions, "term": term},
+    )

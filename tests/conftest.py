@@ -12,31 +12,50 @@ from django.apps import apps as django_apps  # noqa: E402
 
 from tests import factories  # noqa: E402
 
-# Data migrations that seed configuration; re-applied after a transactional
-# test's flush has emptied the tables (see _seeded_configuration).
+# Data migrations that seed configuration. A transactional test (threads,
+# live_server) ends with a flush that deletes their rows; they are put back
+# right after it, committed, so later tests see the database as migrated.
 SEED_MIGRATIONS = [
     ("opportunities.migrations.0002_seed_configuration", "seed"),
+    ("opportunities.migrations.0005_default_saved_views", "create"),
     ("crm.migrations.0002_roles", "create_roles"),
 ]
 
 
-@pytest.fixture(autouse=True)
-def _seeded_configuration(request):
-    """Make the seeded phases, statuses and groups exist in every database test.
-
-    Transactional tests (threads, live_server) end with a flush that deletes
-    rows created by data migrations; the next test gets them back here.
-    """
-    request.getfixturevalue("_django_db_helper")
-    marker = request.node.get_closest_marker("django_db")
-    uses_db = marker is not None or {"db", "transactional_db", "live_server"} & set(request.fixturenames)
-    if not uses_db:
-        return
+def _ensure_seeded():
     from django.contrib.auth.models import Group
 
-    if not Group.objects.filter(name="Managers").exists():
-        for module, function in SEED_MIGRATIONS:
-            getattr(importlib.import_module(module), function)(django_apps, None)
+    from opportunities.models import Phase, SavedView
+
+    if (
+        Group.objects.filter(name="Managers").exists()
+        and Phase.objects.exists()
+        and SavedView.objects.filter(owner=None).exists()
+    ):
+        return
+    for module, function in SEED_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(django_apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _seeded_configuration(request, django_db_blocker):
+    # Set up the database fixture inside this one, so that this teardown runs
+    # after its flush.
+    request.getfixturevalue("_django_db_helper")
+    marker = request.node.get_closest_marker("django_db")
+    fixtures = set(request.fixturenames)
+    if marker is None and not {"db", "transactional_db", "live_server"} & fixtures:
+        yield
+        return
+    _ensure_seeded()
+    yield
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or {
+        "transactional_db",
+        "live_server",
+    } & fixtures
+    if transactional:
+        with django_db_blocker.unblock():
+            _ensure_seeded()
 
 
 @pytest.fixture
@@ -66,6 +85,10 @@ def sales_client(client, sales_user):
 
 
 @pytest.fixture
-def manager_client(client, manager):
+def manager_client(manager):
+    # Its own client, so a test can act as a sales user and a manager at once.
+    from django.test import Client
+
+    client = Client()
     client.force_login(manager)
     return client

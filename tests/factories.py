@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 
 from crm.models import User
 from opportunities import services as opportunity_services
-from opportunities.models import Phase, Status, Task
+from opportunities.models import Phase, Status, Tag, Task
 from organizations.models import Member, Organization
 
 _counter = itertools.count(1)
@@ -64,3 +64,7 @@ def make_opportunity(*, organization=None, owner, name=None, value=Decimal("1000
 
 def make_task(*, opportunity, title=None, **fields) -> Task:
     return Task.objects.create(opportunity=opportunity, title=title or f"Task {next(_counter)}", **fields)
+
+
+def make_tag(*, name) -> Tag:
+    return Tag.objects.create(name=name)

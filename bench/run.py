@@ -1,0 +1,273 @@
+"""Benchmarks at 100,000 opportunities: `make bench` (not part of `make test`).
+
+1. Builds (once) a separate database `crm_bench` with `seed_demo --scale 100000`
+   (on BENCH_DATABASE_URL, default: the machine's PostgreSQL on 127.0.0.1:5432,
+   falling back to the embedded server).
+2. Serves the app under gunicorn with DEBUG off on 127.0.0.1.
+3. Logs in as sales1 and, for each measured URL, prints the median and p95 of
+   50 sequential requests, the SQL queries per request (counted in-process with
+   Django's test client against the same database) and the response size.
+
+Results go to stdout and bench/results/latest.md.
+"""
+
+import http.cookiejar
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+SCALE = int(os.environ.get("BENCH_SCALE", "100000"))
+REPEAT = int(os.environ.get("BENCH_REPEAT", "50"))
+PORT = int(os.environ.get("BENCH_PORT", "8977"))
+PASSWORD = "bench-password-1"  # noqa: S105 (local benchmark user only)
+
+
+def database_url() -> str:
+    if os.environ.get("BENCH_DATABASE_URL"):
+        return os.environ["BENCH_DATABASE_URL"]
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
+            return "postgres://postgres@127.0.0.1:5432/crm_bench"
+    except OSError:
+        return ""  # embedded server; see ensure_database
+
+
+def env(url: str) -> dict:
+    result = dict(os.environ)
+    result.update(
+        {
+            "DEBUG": "0",
+            "SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789abcdef",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+            "SECURE_SSL_REDIRECT": "0",
+            "SESSION_COOKIE_SECURE": "0",
+            "CSRF_COOKIE_SECURE": "0",
+            "SECURE_HSTS_SECONDS": "0",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    if url:
+        result["DATABASE_URL"] = url
+    else:
+        result.pop("DATABASE_URL", None)
+    return result
+
+
+def manage(url: str, *args, check=True, capture=False):
+    return subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env(url), check=check, capture_output=capture, text=True
+    )
+
+
+def ensure_database(url: str) -> str:
+    if url:
+        server, name = url.rsplit("/", 1)
+        admin = f"{server}/postgres"
+        exists = subprocess.run(
+            ["psql", admin, "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
+            capture_output=True,
+            text=True,
+        )
+        if exists.stdout.strip() != "1":
+            subprocess.run(["psql", admin, "-c", f'CREATE DATABASE "{name}"'], check=True)
+    else:
+        sys.path.insert(0, str(ROOT))
+        from crm.embedded_db import embedded_database_url
+
+        url = embedded_database_url(ROOT / "var", database="crm_bench")
+    manage(url, "migrate", "--no-input", "-v0")
+    count = (
+        manage(
+            url,
+            "shell",
+            "-c",
+            "from opportunities.models import Opportunity; print(Opportunity.objects.count())",
+            capture=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    if int(count) < SCALE:
+        print(f"Seeding {SCALE:,} opportunities (once) …", flush=True)
+        started = time.monotonic()
+        manage(url, "seed_demo", "--scale", str(SCALE))
+        print(f"  seeded in {time.monotonic() - started:.0f} s", flush=True)
+    manage(
+        url,
+        "shell",
+        "-c",
+        "from crm.models import User; from django.contrib.auth.models import Group; "
+        "u, _ = User.objects.get_or_create(username='sales1', defaults={'display_name': 'Sales One'}); "
+        f"u.set_password('{PASSWORD}'); u.is_active = True; u.save(); "
+        "u.groups.add(Group.objects.get(name='Sales'))",
+    )
+    return url
+
+
+class Client:
+    def __init__(self, base):
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def get(self, path):
+        with self.opener.open(self.base + path, timeout=30) as response:
+            return response.status, response.read()
+
+    def post(self, path, data, headers=None):
+        request = urllib.request.Request(
+            self.base + path,
+            data=urllib.parse.urlencode(data, doseq=True).encode(),
+            headers={"Referer": self.base + path, **(headers or {})},
+        )
+        try:
+            with self.opener.open(request, timeout=30) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+
+    def csrf(self):
+        return next(c.value for c in self.jar if c.name == "csrftoken")
+
+    def login(self, username, password):
+        self.get("/accounts/login/")
+        status, body = self.post(
+            "/accounts/login/", {"username": username, "password": password, "csrfmiddlewaretoken": self.csrf()}
+        )
+        if not any(c.name == "sessionid" for c in self.jar):
+            raise SystemExit(f"login failed ({status})")
+
+
+def count_queries(url: str, paths: list[str]) -> dict:
+    """SQL queries per request, counted in-process against the same database."""
+    script = f"""
+import django, json
+django.setup()
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from crm.models import User
+client = Client()
+client.force_login(User.objects.get(username="sales1"))
+result = {{}}
+for path in {paths!r}:
+    client.get(path)  # warm
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(path)
+        if hasattr(response, "streaming_content"):
+            b"".join(response.streaming_content)
+    result[path] = len(ctx.captured_queries)
+print("QUERIES", json.dumps(result))
+"""
+    output = subprocess.run(
+        [PYTHON, "-c", script],
+        cwd=ROOT,
+        env={**env(url), "DJANGO_SETTINGS_MODULE": "crm.settings"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    import json
+
+    return json.loads(re.search(r"QUERIES (.*)", output).group(1))
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    index = max(0, min(len(ordered) - 1, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def measure(client, path, repeat=REPEAT):
+    timings, size = [], 0
+    client.get(path)  # warm caches and connections
+    for _ in range(repeat):
+        started = time.perf_counter()
+        status, body = client.get(path)
+        timings.append((time.perf_counter() - started) * 1000)
+        if status != 200:
+            raise SystemExit(f"{path}: HTTP {status}")
+        size = len(body)
+    return statistics.median(timings), percentile(timings, 0.95), size
+
+
+def table_paths(url) -> list[tuple[str, str]]:
+    ids = manage(
+        url,
+        "shell",
+        "-c",
+        "from opportunities.models import Phase; from crm.models import User; "
+        "print(Phase.objects.get(name='Research').pk, User.objects.get(username='sales1').pk)",
+        capture=True,
+    ).stdout.split()
+    phase, owner = ids[-2], ids[-1]
+    return [
+        ("table: default page", "/opportunities/"),
+        ("table: filter phase+owner", f"/opportunities/?phase={phase}&owner={owner}"),
+        ("table: group by organization", "/opportunities/?group=organization"),
+        ("table: text search", "/opportunities/?q=consulting"),
+        ("table: sort by organization", "/opportunities/?sort=organization"),
+        ("table: 100 rows", "/opportunities/?per_page=100"),
+        ("csv export 1,000 rows", f"/opportunities/export.csv?phase={phase}&close_after=2000-01-01"),
+    ]
+
+
+def main():
+    url = ensure_database(database_url())
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "crm.wsgi",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            "2",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env(url),
+    )
+    try:
+        base = f"http://127.0.0.1:{PORT}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/accounts/login/", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        client = Client(base)
+        client.login("sales1", PASSWORD)
+        paths = table_paths(url)
+        queries = count_queries(url, [path for _, path in paths])
+        lines = [
+            f"Benchmark at {SCALE:,} opportunities, {REPEAT} sequential requests each, gunicorn (2 workers), DEBUG off",
+            "",
+            "| what | median ms | p95 ms | queries | bytes |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        print("\n".join(lines), flush=True)
+        for label, path in paths:
+            median, p95, size = measure(client, path)
+            line = f"| {label} | {median:.1f} | {p95:.1f} | {queries[path]} | {size:,} |"
+            lines.append(line)
+            print(line, flush=True)
+        results = ROOT / "bench" / "results"
+        results.mkdir(exist_ok=True)
+        (results / "latest.md").write_text("\n".join(lines) + "\n")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,160 @@
+"""Reads for the opportunity table, board and detail page."""
+
+import json
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
+from django.db.models import Count, OuterRef, QuerySet, Sum
+
+from crm.models import User
+from opportunities.models import Category, CustomField, Opportunity, Phase, PhaseKind, SavedView, Source, Status, Tag
+
+# One round trip for every small admin-defined list a page needs: the table's
+# filter form, column headers and inline-edit menus render from it, so their
+# number does not grow the page's query count.
+_CONFIGURATION_SQL = """
+SELECT
+  (SELECT coalesce(json_agg(row_to_json(p) ORDER BY p.position, p.id), '[]')
+     FROM (SELECT id, name, position, is_active, color, default_probability, kind FROM opportunities_phase) p),
+  (SELECT coalesce(json_agg(row_to_json(s) ORDER BY s.position, s.id), '[]')
+     FROM (SELECT id, name, position, is_active FROM opportunities_status) s),
+  (SELECT coalesce(json_agg(row_to_json(c) ORDER BY c.position, c.id), '[]')
+     FROM (SELECT id, name, position, is_active FROM opportunities_category) c),
+  (SELECT coalesce(json_agg(row_to_json(s) ORDER BY s.position, s.id), '[]')
+     FROM (SELECT id, name, position, is_active FROM opportunities_source) s),
+  (SELECT coalesce(json_agg(row_to_json(t) ORDER BY upper(t.name)), '[]')
+     FROM (SELECT id, name FROM opportunities_tag) t),
+  (SELECT coalesce(json_agg(row_to_json(f) ORDER BY f.position, f.id), '[]')
+     FROM (SELECT id, label, key, field_type, choices, required, help_text, position, show_in_table,
+                  show_on_cards, is_active
+             FROM opportunities_customfield WHERE is_active) f),
+  (SELECT coalesce(json_agg(row_to_json(u) ORDER BY coalesce(nullif(u.display_name, ''), u.username)), '[]')
+     FROM (SELECT id, username, display_name, first_name, last_name, is_active
+             FROM crm_user) u),
+  (SELECT coalesce(json_agg(row_to_json(v) ORDER BY v.owner_id NULLS FIRST, v.position, v.name), '[]')
+     FROM (SELECT id, owner_id, name, query, position FROM opportunities_savedview
+            WHERE owner_id IS NULL OR owner_id = %s) v)
+"""
+
+
+def _load(value):
+    return json.loads(value) if isinstance(value, str) else value
+
+
+@dataclass
+class Configuration:
+    phases: list[Phase]
+    statuses: list[Status]
+    categories: list[Category]
+    sources: list[Source]
+    tags: list[Tag]
+    custom_fields: list[CustomField]
+    users: list[User]
+    saved_views: list[SavedView]
+    _by_id: dict = field(default_factory=dict, repr=False)
+
+    def phase(self, pk) -> Phase | None:
+        return self._index("phases").get(pk)
+
+    def status(self, pk) -> Status | None:
+        return self._index("statuses").get(pk)
+
+    def category(self, pk) -> Category | None:
+        return self._index("categories").get(pk)
+
+    def source(self, pk) -> Source | None:
+        return self._index("sources").get(pk)
+
+    def user(self, pk) -> User | None:
+        return self._index("users").get(pk)
+
+    def _index(self, name):
+        if name not in self._by_id:
+            self._by_id[name] = {obj.pk: obj for obj in getattr(self, name)}
+        return self._by_id[name]
+
+    def phase_ids(self, kind: str) -> list[int]:
+        return [p.pk for p in self.phases if p.kind == kind]
+
+    @property
+    def active_phases(self):
+        return [p for p in self.phases if p.is_active]
+
+    @property
+    def active_users(self):
+        return [u for u in self.users if u.is_active]
+
+    @property
+    def active_statuses(self):
+        return [s for s in self.statuses if s.is_active]
+
+
+def configuration_get(*, user) -> Configuration:
+    """Load phases, statuses, categories, sources, tags, custom fields, users and saved views in one query."""
+    with connection.cursor() as cursor:
+        cursor.execute(_CONFIGURATION_SQL, [user.pk])
+        row = [_load(value) for value in cursor.fetchone()]
+    phases, statuses, categories, sources, tags, custom_fields, users, saved_views = row
+    return Configuration(
+        phases=[Phase(**data) for data in phases],
+        statuses=[Status(**data) for data in statuses],
+        categories=[Category(**data) for data in categories],
+        sources=[Source(**data) for data in sources],
+        tags=[Tag(**data) for data in tags],
+        custom_fields=[CustomField(**data) for data in custom_fields],
+        users=[User(**data) for data in users],
+        saved_views=[SavedView(**data) for data in saved_views],
+    )
+
+
+def opportunity_table_queryset() -> QuerySet[Opportunity]:
+    """Opportunities with what a table row shows, in one query per page.
+
+    Phase, status, category, source and owner come from the configuration
+    (attached by ``attach_configuration``), so the row query joins only the
+    organization; tag names ride along as an array subquery.
+    """
+    tag_names = Tag.objects.filter(opportunities=OuterRef("pk")).order_by("name").values("name")
+    return Opportunity.objects.select_related("organization").annotate(tag_names=ArraySubquery(tag_names))
+
+
+def attach_configuration(opportunities, config: Configuration) -> None:
+    """Set phase, status, category, source and owner from the loaded configuration (no queries)."""
+    for opportunity in opportunities:
+        opportunity.phase = config.phase(opportunity.phase_id) or Phase.objects.get(pk=opportunity.phase_id)
+        opportunity.status = config.status(opportunity.status_id) or Status.objects.get(pk=opportunity.status_id)
+        opportunity.category = config.category(opportunity.category_id) if opportunity.category_id else None
+        opportunity.source = config.source(opportunity.source_id) if opportunity.source_id else None
+        opportunity.owner = config.user(opportunity.owner_id) or User.objects.get(pk=opportunity.owner_id)
+
+
+def group_totals(queryset: QuerySet[Opportunity], *, field: str, keys) -> dict:
+    """Count and summed value per group key, over the whole filtered set, for the given keys."""
+    rows = (
+        queryset.order_by()
+        .filter(**{f"{field}__in": keys})
+        .values(field)
+        .annotate(count=Count("id"), total=Sum("value"))
+    )
+    return {row[field]: row for row in rows}
+
+
+def phase_kinds() -> dict:
+    return {kind.value: kind.label for kind in PhaseKind}
+
+
+def organization_suggestions(*, term: str, limit: int = 10):
+    """Organizations whose name or code matches ``term``; names starting with it first."""
+    from django.db.models import Case, IntegerField, Q, Value, When
+
+    from organizations.models import Organization
+
+    return (
+        Organization.objects.filter(Q(name__icontains=term) | Q(code__istartswith=term))
+        .annotate(
+            starts=Case(When(name__istartswith=term, then=Value(0)), default=Value(1), output_field=IntegerField())
+        )
+        .order_by("starts", "name", "id")
+        .only("id", "name", "code", "city")[:limit]
+    )

@@ -1,0 +1,349 @@
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from opportunities.models import Opportunity, SavedView
+from tests import factories
+
+URL = reverse("opportunities:opportunity-list")
+
+
+def _short_names(response) -> list[str]:
+    """Short names of the table rows, in order."""
+    return [opportunity.short_name for opportunity in response.context["rows"]]
+
+
+@pytest.fixture
+def pipeline(sales_user, other_sales_user):
+    bion = factories.make_organization(name="Bionic Systems GmbH", code="BION")
+    acme = factories.make_organization(name="Acme Maschinenbau AG", code="ACME")
+    return {
+        "mine": factories.make_opportunity(
+            organization=bion,
+            owner=sales_user,
+            name="CRM rollout",
+            value=Decimal("50000"),
+            phase=factories.phase("Research"),
+        ),
+        "other": factories.make_opportunity(
+            organization=acme,
+            owner=other_sales_user,
+            name="Wartungsvertrag",
+            value=Decimal("12000"),
+            phase=factories.phase("Contact made"),
+            description="Jährliche Wartung der Anlagen",
+        ),
+        "won": factories.make_opportunity(
+            organization=acme,
+            owner=sales_user,
+            name="Onboarding Süd",
+            value=Decimal("8000"),
+            phase=factories.phase("Won"),
+        ),
+    }
+
+
+def test_table_lists_opportunities_with_their_columns(sales_client, pipeline):
+    response = sales_client.get(URL)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "BION-1" in html and "CRM rollout" in html and "Bionic Systems GmbH" in html
+    assert "Wartungsvertrag" in html
+    assert response.context["page"].paginator.count == 3
+
+
+def test_filter_by_phase_and_owner_me(sales_client, pipeline):
+    research = factories.phase("Research")
+
+    response = sales_client.get(URL, {"phase": research.pk, "owner": "me"})
+
+    assert _short_names(response) == ["BION-1"]
+
+
+def test_filter_open_won_lost(sales_client, pipeline):
+    assert _short_names(sales_client.get(URL, {"state": "won"})) == ["ACME-2"]
+    assert sorted(_short_names(sales_client.get(URL, {"state": "open"}))) == ["ACME-1", "BION-1"]
+
+
+def test_search_matches_prefix_of_name_organization_and_description(sales_client, pipeline):
+    assert _short_names(sales_client.get(URL, {"q": "bion"})) == ["BION-1"]
+    assert _short_names(sales_client.get(URL, {"q": "wartung anlagen"})) == ["ACME-1"]
+    assert _short_names(sales_client.get(URL, {"q": "ACME-2"})) == ["ACME-2"]
+
+
+def test_filter_by_organization_and_tag(sales_client, pipeline, sales_user):
+    tag = factories.make_tag(name="Bavaria")
+    pipeline["other"].tags.add(tag)
+
+    assert _short_names(sales_client.get(URL, {"tag": tag.pk})) == ["ACME-1"]
+    acme = pipeline["other"].organization
+    assert sorted(_short_names(sales_client.get(URL, {"organization": acme.pk}))) == ["ACME-1", "ACME-2"]
+
+
+def test_value_range_filter(sales_client, pipeline):
+    assert sorted(_short_names(sales_client.get(URL, {"value_min": "10000", "value_max": "60000"}))) == [
+        "ACME-1",
+        "BION-1",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"phase": "999999"}, "Select a valid choice"),
+        ({"value_min": "lots"}, "Enter a number"),
+        ({"close_after": "31.02.2026"}, "Enter a valid date"),
+        ({"organization": "abc"}, "Select a valid choice"),
+        ({"state": "maybe"}, "Select a valid choice"),
+    ],
+)
+def test_bad_filter_input_gets_a_message_not_an_ignored_filter(sales_client, pipeline, params, message):
+    response = sales_client.get(URL, params)
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "This filter cannot be applied" in html
+    assert message in html
+    assert "CRM rollout" not in html  # no unfiltered results pretending to be filtered
+
+
+def test_out_of_range_page_says_so_and_shows_last_page(sales_client, pipeline):
+    response = sales_client.get(URL, {"page": "99"})
+
+    assert response.status_code == 200
+    assert "There is no page “99”" in response.content.decode()
+    assert response.context["page"].number == 1
+
+
+def test_sort_by_value_both_directions(sales_client, pipeline):
+    assert _short_names(sales_client.get(URL, {"sort": "value"})) == ["ACME-2", "ACME-1", "BION-1"]
+    assert _short_names(sales_client.get(URL, {"sort": "-value"})) == ["BION-1", "ACME-1", "ACME-2"]
+
+
+def test_sort_is_stable_for_equal_values(sales_client, sales_user):
+    org = factories.make_organization(code="SAME")
+    for _ in range(4):
+        factories.make_opportunity(organization=org, owner=sales_user, value=Decimal("100"))
+
+    ascending = _short_names(sales_client.get(URL, {"sort": "value"}))
+    descending = _short_names(sales_client.get(URL, {"sort": "-value"}))
+
+    assert ascending == ["SAME-1", "SAME-2", "SAME-3", "SAME-4"]
+    assert descending == list(reversed(ascending))
+
+
+def test_group_by_phase_shows_headers_with_count_and_sum(sales_client, pipeline, sales_user):
+    factories.make_opportunity(
+        organization=pipeline["mine"].organization,
+        owner=sales_user,
+        value=Decimal("1000"),
+        phase=factories.phase("Research"),
+    )
+
+    response = sales_client.get(URL, {"group": "phase"})
+
+    headers = [item for item in response.context["grouped"] if item["header"]]
+    research = next(h for h in headers if h["label"] == "Research")
+    assert research["count"] == 2
+    assert research["total"] == Decimal("51000")
+    assert "group-header" in response.content.decode()
+
+
+def test_page_size_choice(sales_client, sales_user):
+    org = factories.make_organization(code="MANY")
+    for _ in range(30):
+        factories.make_opportunity(organization=org, owner=sales_user)
+
+    assert len(_short_names(sales_client.get(URL))) == 25
+    assert len(_short_names(sales_client.get(URL, {"per_page": "50"}))) == 30
+    assert sales_client.get(URL, {"per_page": "50"}).context["page"].paginator.count == 30
+
+
+def test_column_choice_is_remembered_per_user(sales_client, sales_user, pipeline):
+    response = sales_client.post(
+        reverse("opportunities:opportunity-columns"),
+        {"columns": ["value", "short_name", "name"], "next": URL},
+    )
+    assert response.status_code == 302
+
+    sales_user.refresh_from_db()
+    assert sales_user.preferences["table_columns"] == ["value", "short_name", "name"]
+    columns = [column.key for column in sales_client.get(URL).context["columns"]]
+    assert columns == ["value", "short_name", "name"]
+
+
+def test_saved_view_is_stored_and_offered(sales_client, sales_user, pipeline):
+    response = sales_client.post(
+        reverse("opportunities:saved-view-create"),
+        {"name": "My open deals in Bavaria", "query": "owner=me&state=open"},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"].endswith("?owner=me&state=open")
+    view = SavedView.objects.get(owner=sales_user)
+    assert view.name == "My open deals in Bavaria"
+    assert "My open deals in Bavaria" in sales_client.get(URL).content.decode()
+    # The shared defaults are there too.
+    assert "My open opportunities" in sales_client.get(URL).content.decode()
+
+
+def test_quick_edit_changes_phase_and_returns_the_row(sales_client, pipeline):
+    opportunity = pipeline["mine"]
+    contact_made = factories.phase("Contact made")
+
+    response = sales_client.post(
+        reverse("opportunities:opportunity-quick-edit", args=[opportunity.short_name]),
+        {"field": "phase", "value": contact_made.pk, "version": opportunity.version},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 200
+    assert 'id="row-BION-1"' in response.content.decode()
+    opportunity.refresh_from_db()
+    assert opportunity.phase == contact_made
+    assert opportunity.version == 2
+
+
+def test_quick_edit_with_stale_version_is_refused_with_409_and_fresh_row(sales_client, manager, pipeline):
+    from opportunities.services import opportunity_update
+
+    opportunity = pipeline["mine"]
+    opportunity_update(
+        opportunity_id=opportunity.pk, version=1, data={"phase": factories.phase("Reminder")}, user=manager
+    )
+
+    response = sales_client.post(
+        reverse("opportunities:opportunity-quick-edit", args=[opportunity.short_name]),
+        {"field": "phase", "value": factories.phase("Contact made").pk, "version": 1},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Maria Manager changed BION-1" in html
+    assert "Reminder" in html
+    opportunity.refresh_from_db()
+    assert opportunity.phase.name == "Reminder"
+
+
+def test_sales_may_not_quick_edit_someone_elses_opportunity(sales_client, pipeline):
+    opportunity = pipeline["other"]
+
+    response = sales_client.post(
+        reverse("opportunities:opportunity-quick-edit", args=[opportunity.short_name]),
+        {"field": "phase", "value": factories.phase("Research").pk, "version": opportunity.version},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 403
+    opportunity.refresh_from_db()
+    assert opportunity.phase.name == "Contact made"
+
+
+def test_bulk_change_phase_skips_what_the_user_may_not_change(sales_client, pipeline):
+    reminder = factories.phase("Reminder")
+    ids = [pipeline["mine"].pk, pipeline["other"].pk]
+
+    response = sales_client.post(
+        reverse("opportunities:opportunity-bulk"), {"ids": ids, "choice": f"phase:{reminder.pk}"}, follow=True
+    )
+
+    phases = dict(Opportunity.objects.filter(pk__in=ids).values_list("short_name", "phase__name"))
+    assert phases == {"BION-1": "Reminder", "ACME-1": "Contact made"}
+    html = response.content.decode()
+    assert "Updated 1 opportunity" in html
+    assert "ACME-1" in html
+
+
+def test_bulk_add_tag_creates_it_once(manager_client, pipeline):
+    ids = [pipeline["mine"].pk, pipeline["other"].pk]
+
+    manager_client.post(reverse("opportunities:opportunity-bulk"), {"ids": ids, "choice": "tag", "tag_name": "Urgent"})
+    manager_client.post(reverse("opportunities:opportunity-bulk"), {"ids": ids, "choice": "tag", "tag_name": "urgent"})
+
+    for opportunity in Opportunity.objects.filter(pk__in=ids):
+        assert [tag.name for tag in opportunity.tags.all()] == ["Urgent"]
+
+
+def test_bulk_reassign_needs_a_manager(sales_client, manager_client, pipeline, other_sales_user):
+    ids = [pipeline["mine"].pk]
+
+    sales_client.post(reverse("opportunities:opportunity-bulk"), {"ids": ids, "choice": f"owner:{other_sales_user.pk}"})
+    assert Opportunity.objects.get(pk=ids[0]).owner.username == "sales1"
+
+    manager_client.post(
+        reverse("opportunities:opportunity-bulk"), {"ids": ids, "choice": f"owner:{other_sales_user.pk}"}
+    )
+    assert Opportunity.objects.get(pk=ids[0]).owner.username == "sales2"
+
+
+def test_csv_export_is_the_filtered_view_with_bom_and_neutralised_formulas(sales_client, sales_user):
+    org = factories.make_organization(name="Müller & Söhne", code="MUEL")
+    factories.make_opportunity(organization=org, owner=sales_user, name='=HYPERLINK("http://evil")')
+    factories.make_opportunity(organization=org, owner=sales_user, name="+49 call", phase=factories.phase("Won"))
+    factories.make_opportunity(organization=org, owner=sales_user, name="@SUM(A1)")
+
+    response = sales_client.get(
+        reverse("opportunities:opportunity-export"),
+        {"state": "open", "sort": "short_name", "cols": "short_name,name,organization"},
+    )
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
+    assert rows[0] == ["Short name", "Name", "Organization"]
+    assert rows[1:] == [
+        ["MUEL-1", '\'=HYPERLINK("http://evil")', "Müller & Söhne"],
+        ["MUEL-3", "'@SUM(A1)", "Müller & Söhne"],
+    ]
+
+
+def test_empty_filter_result_offers_to_clear(sales_client, pipeline):
+    response = sales_client.get(URL, {"q": "nothingmatchesthis"})
+
+    html = response.content.decode()
+    assert "No opportunity matches these filters." in html
+    assert "Clear all filters" in html
+
+
+def test_htmx_request_renders_only_the_table(sales_client, pipeline):
+    response = sales_client.get(URL, {"sort": "value"}, headers={"HX-Request": "true"})
+
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="opportunity-table"')
+    assert "<html" not in html
+
+
+def test_anonymous_visitor_is_sent_to_login(client):
+    response = client.get(URL)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_table_query_count_is_constant(sales_client, sales_user, django_assert_num_queries, rows):
+    org = factories.make_organization(code="QC")
+    tag = factories.make_tag(name="Enterprise")
+    for _ in range(rows):
+        opportunity = factories.make_opportunity(organization=org, owner=sales_user)
+        opportunity.tags.add(tag)
+        factories.make_task(opportunity=opportunity)
+
+    # 1 session, 2 user, 3 permissions (one query, crm.auth_backends),
+    # 4 configuration (phases, statuses, categories, sources, tags, custom
+    # fields, users, saved views in one query), 5 count, 6 page rows with
+    # organization and tag names.
+    with django_assert_num_queries(6):
+        response = sales_client.get(URL, {"per_page": "50"})
+    assert len(response.context["rows"]) == rows
+
+    # Grouping adds one query for the group totals.
+    with django_assert_num_queries(7):
+        sales_client.get(URL, {"per_page": "50", "group": "organization"})
