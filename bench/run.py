@@ -223,6 +223,7 @@ def table_paths(url) -> list[tuple[str, str]]:
 
 def main():
     url = ensure_database(database_url())
+    manage(url, "collectstatic", "--no-input", "-v0")
     server = subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),

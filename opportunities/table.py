@@ -226,6 +226,7 @@ def table_page(request, *, config, export=False) -> dict:
         "config": config,
         "queryset": queryset,
         "can_reassign": permissions.can_reassign(request.user),
+        "can_manage": permissions.is_manager(request.user),
         "user": request.user,
     }
     if export:

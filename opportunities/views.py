@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
@@ -68,12 +68,46 @@ def opportunity_export(request):
     return response
 
 
-@require_POST
+QUICK_EDIT_LABELS = {
+    "phase": gettext_lazy("Change phase"),
+    "status": gettext_lazy("Change status"),
+    "owner": gettext_lazy("Reassign"),
+}
+
+
+@require_http_methods(["GET", "POST"])
 def opportunity_quick_edit(request, short_name):
-    """Change phase, status or owner from a table row; a stale version gets 409 and the fresh row."""
+    """Change phase, status or owner from a table row; a stale version gets 409 and the fresh row.
+
+    GET returns the little form for one cell (click to edit; a page without JS).
+    """
     opportunity = get_object_or_404(Opportunity, short_name=short_name)
     permissions.require(permissions.can_view(request.user))
     config = selectors.configuration_get(user=request.user)
+    if request.method == "GET":
+        field = request.GET.get("field")
+        if field not in QUICK_EDIT_LABELS:
+            return HttpResponseBadRequest(_("Unknown field."))
+        permissions.require(
+            permissions.can_reassign(request.user)
+            if field == "owner"
+            else permissions.can_change_opportunity(request.user, opportunity)
+        )
+        table.attach_configuration([opportunity], config)
+        choices = {"phase": config.active_phases, "status": config.active_statuses, "owner": config.active_users}
+        context = {
+            "opportunity": opportunity,
+            "field": field,
+            "label": QUICK_EDIT_LABELS[field],
+            "current": getattr(opportunity, field),
+            "choices": choices[field],
+            "next_url": request.GET.get("next") or request.headers.get("HX-Current-URL", ""),
+        }
+        template = (
+            "opportunities/includes/quick_edit.html" if request.htmx else "opportunities/opportunity_quick_edit.html"
+        )
+        return render(request, template, context)
+
     form = QuickEditForm(request.POST, config=config)
     status = 200
     message = ""
@@ -100,18 +134,21 @@ def opportunity_quick_edit(request, short_name):
         else:
             messages.success(request, _("%(name)s updated.") % {"name": opportunity.short_name})
         return _back_to_list(request)
-    row = table.row_get(opportunity.pk, config)
+    next_url = request.POST.get("next", "")
     context = {
-        "opportunity": row,
+        "opportunity": table.row_get(opportunity.pk, config),
         "columns": table.visible_columns(
-            config, requested=request.POST.get("cols"), preferred=request.user.preferences.get("table_columns")
+            config,
+            requested=QueryDict(next_url.partition("?")[2]).get("cols"),
+            preferred=request.user.preferences.get("table_columns"),
         ),
         "config": config,
         "row_message": message,
         "row_message_level": "error" if status != 200 else "success",
         "can_reassign": permissions.can_reassign(request.user),
+        "can_manage": permissions.is_manager(request.user),
         "user": request.user,
-        "list_url": request.POST.get("next", ""),
+        "list_url": next_url,
         "today": timezone.localdate(),
         "group": "",
     }
