@@ -81,3 +81,6 @@ class MemberForm(forms.ModelForm):
         kwargs.setdefault("auto_id", f"member-{instance.pk}-%s" if instance and instance.pk else "new-member-%s")
         super().__init__(*args, **kwargs)
         self.fields["first_name"].widget.attrs["autofocus"] = True
+        self.fields["influence_level"].help_text = _("How much say they have in the buying decision.")
+        self.fields["attitude"].help_text = _("How they feel about the project.")
+        self.fields["personality"].help_text = _("DISC style: how they like to be approached.")

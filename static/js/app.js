@@ -42,17 +42,19 @@
     }
   });
 
-  // Swapped-in content: honour autofocus (browsers only do so on page load).
-  document.addEventListener("htmx:afterSwap", function (event) {
-    const focus = event.detail.target && event.detail.target.querySelector
-      ? event.detail.target.querySelector("[autofocus]")
-      : null;
+  // Swapped-in content: focus the first field with an error, else honour
+  // autofocus (browsers only do so on page load).
+  document.addEventListener("htmx:load", function (event) {
+    const root = event.detail.elt;
+    if (!root || root === document.body || !root.querySelector) return;
+    const focus = root.querySelector("[aria-invalid=true]") || root.querySelector("[autofocus]");
     if (focus) focus.focus();
   });
   document.addEventListener("htmx:oobAfterSwap", function (event) {
     const el = event.detail.target;
     if (el && el.querySelector) {
-      const fresh = el.querySelector(".is-new");
+      const added = el.querySelectorAll(".is-new");
+      const fresh = added[added.length - 1];
       if (fresh && fresh.scrollIntoView) fresh.scrollIntoView({ block: "nearest", behavior: "smooth" });
     }
   });
