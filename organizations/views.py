@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import IntegrityError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -35,6 +36,11 @@ def _partial(request, template: str, partial: str) -> str:
     return template
 
 
+def _text_param(request, name: str) -> str:
+    """A search term from the query string: trimmed, capped, without NUL (PostgreSQL refuses it)."""
+    return request.GET.get(name, "").replace("\x00", "").strip()[:200]
+
+
 def _int_param(value, *, choices: list[int], default: int) -> int:
     try:
         number = int(value)
@@ -47,7 +53,7 @@ def _int_param(value, *, choices: list[int], default: int) -> int:
 @vary_on_headers("HX-Request")
 def organization_list(request):
     require(can_view(request.user))
-    q = request.GET.get("q", "").strip()[:200]
+    q = _text_param(request, "q")
     sort = request.GET.get("sort", "")
     if sort not in selectors.ORGANIZATION_SORTS:
         sort = selectors.DEFAULT_ORGANIZATION_SORT
@@ -103,6 +109,9 @@ def organization_create(request):
             organization = services.organization_create(data=form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
+        except IntegrityError:
+            # Someone took the same code between our check and the insert.
+            form.add_error("code", _("This code was just taken by another organization. Choose another one."))
         else:
             messages.success(request, _("Organization “%(name)s” created.") % {"name": organization.name})
             return redirect(organization)
@@ -124,6 +133,8 @@ def organization_update(request, pk):
             organization = services.organization_update(organization=organization, data=form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
+        except IntegrityError:
+            form.add_error("code", _("This code was just taken by another organization. Choose another one."))
         else:
             messages.success(request, _("Changes to “%(name)s” saved.") % {"name": organization.name})
             return redirect(organization)
@@ -138,7 +149,7 @@ def organization_update(request, pk):
 def organization_code_suggestion(request):
     """The short code the service would choose for the name typed so far (help text on the create form)."""
     require(can_add_organization(request.user))
-    name = request.GET.get("name", "").strip()[:200]
+    name = _text_param(request, "name")
     suggestion = services.organization_code_suggest(name=name) if name else ""
     return render(
         request,

@@ -3,8 +3,10 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import IntegrityError
 from django.urls import reverse
 
+from organizations import services
 from organizations.models import Member, Organization
 from tests import factories
 
@@ -171,6 +173,14 @@ def test_organization_list_paginates_with_total_count_and_page_size(sales_client
 
     # Nonsense page numbers and sizes fall back instead of failing.
     assert len(names_in_table(sales_client.get(list_url(page="abc", per_page=7)))) == 25
+
+
+def test_organization_list_survives_odd_query_strings(sales_client):
+    factories.make_organization(name="Bionic Systems")
+
+    assert sales_client.get(list_url(q="bio%00nic")).status_code == 200
+    assert sales_client.get(list_url(page=99999, sort="-city", per_page=100)).status_code == 200
+    assert sales_client.get(reverse("organizations:organization-code-suggestion") + "?name=a%00b").status_code == 200
 
 
 def test_organization_list_htmx_request_returns_only_the_table(sales_client):
@@ -363,6 +373,19 @@ def test_organization_create_with_bad_input_keeps_input_and_explains(sales_clien
     assert 'aria-invalid="true"' in html
     for key in ("street", "city", "email", "website"):
         assert f'value="{data[key]}"' in html
+
+
+def test_organization_create_losing_a_race_for_the_code_explains_instead_of_failing(sales_client, monkeypatch):
+    def taken_meanwhile(**kwargs):
+        raise IntegrityError("duplicate key value violates unique constraint organization_code_unique")
+
+    monkeypatch.setattr(services, "organization_create", taken_meanwhile)
+
+    response = sales_client.post(reverse("organizations:organization-create"), organization_data(code="BION"))
+
+    assert response.status_code == 422
+    assert "This code was just taken by another organization." in response.content.decode()
+    assert 'value="Bionic Systems GmbH"' in response.content.decode()
 
 
 def test_organization_update_saves_changes(sales_client):
