@@ -88,3 +88,41 @@ class SavedViewForm(forms.ModelForm):
     class Meta:
         model = SavedView
         fields = ["name", "query"]
+
+
+class MoveForm(forms.Form):
+    """A board move: the target column (a phase or status id), the version the user saw."""
+
+    group = forms.ChoiceField(choices=[("phase", "phase"), ("status", "status")])
+    to = forms.IntegerField(error_messages={"required": _("Choose where to move it.")})
+    version = forms.IntegerField(min_value=1)
+    lost_reason = forms.CharField(max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    confirm = forms.BooleanField(required=False)
+
+    def __init__(self, *args, config, **kwargs):
+        self.config = config
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        group, to = cleaned.get("group"), cleaned.get("to")
+        if group is None or to is None:
+            return cleaned
+        target = self.config.phase(to) if group == "phase" else self.config.status(to)
+        if target is None:
+            raise forms.ValidationError(_("That column does not exist (any more). Reload the board."))
+        if not target.is_active:
+            raise forms.ValidationError(
+                _("“%(name)s” is no longer in use; choose another column.") % {"name": target.name}
+            )
+        cleaned["target"] = target
+        return cleaned
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            data["group"]: data["target"],
+            "version": data["version"],
+            "lost_reason": data.get("lost_reason") or "",
+            "confirmed": bool(data.get("confirm")),
+        }

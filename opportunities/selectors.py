@@ -119,6 +119,11 @@ def opportunity_table_queryset() -> QuerySet[Opportunity]:
     return Opportunity.objects.select_related("organization").annotate(tag_names=ArraySubquery(tag_names))
 
 
+def opportunity_board_queryset() -> QuerySet[Opportunity]:
+    """The board's base set; opportunities.board adds what cards show."""
+    return Opportunity.objects.all()
+
+
 def attach_configuration(opportunities, config: Configuration) -> None:
     """Set phase, status, category, source and owner from the loaded configuration (no queries)."""
     for opportunity in opportunities:

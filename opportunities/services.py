@@ -225,3 +225,45 @@ def tag_get_or_create(*, name: str) -> Tag:
         tag.full_clean()
         tag.save()
     return tag
+
+
+class MoveNeedsInput(Exception):
+    """A move into a won or lost phase needs a confirmation or a reason first."""
+
+    def __init__(self, kind: str, phase: Phase):
+        super().__init__(kind)
+        self.kind = kind  # "won" or "lost"
+        self.phase = phase
+
+
+@transaction.atomic
+def opportunity_move(
+    *,
+    opportunity_id: int,
+    version: int,
+    user,
+    phase: Phase | None = None,
+    status: Status | None = None,
+    lost_reason: str = "",
+    confirmed: bool = False,
+) -> Opportunity:
+    """Move an opportunity to another board column (phase or status).
+
+    A won-kind phase needs ``confirmed``, a lost-kind phase a ``lost_reason``;
+    a stale ``version`` is refused before asking for either.
+    """
+    current = Opportunity.objects.select_for_update().get(pk=opportunity_id)
+    if current.version != version:
+        raise VersionConflict(current)
+    permissions.require(permissions.can_change_opportunity(user, current))
+    if phase is not None:
+        if phase.kind == PhaseKind.WON and not confirmed and current.phase_id != phase.pk:
+            raise MoveNeedsInput("won", phase)
+        if phase.kind == PhaseKind.LOST and not lost_reason.strip() and current.phase_id != phase.pk:
+            raise MoveNeedsInput("lost", phase)
+        data = {"phase": phase, "lost_reason": lost_reason}
+    elif status is not None:
+        data = {"status": status}
+    else:
+        raise ValueError("Move to a phase or a status.")
+    return opportunity_update(opportunity_id=opportunity_id, version=version, data=data, user=user)

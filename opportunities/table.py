@@ -186,7 +186,7 @@ def export_chunks(queryset, config, size=2000):
         yield chunk
 
 
-def _query_without(params: QueryDict, *names) -> QueryDict:
+def query_without(params: QueryDict, *names) -> QueryDict:
     params = params.copy()
     for name in names:
         params.pop(name, None)
@@ -248,7 +248,7 @@ def table_page(request, *, config, export=False) -> dict:
     attach_configuration(rows, config)
 
     sortable = {}
-    base = _query_without(params, "page", "sort")
+    base = query_without(params, "page", "sort")
     for column in columns:
         if not column.sort:
             continue
@@ -273,7 +273,7 @@ def table_page(request, *, config, export=False) -> dict:
                 grouped.append({"header": True, "key": key, "label": _group_label(group, row), **totals.get(key, {})})
             grouped.append({"header": False, "row": row})
 
-    current_query = _query_without(params, "page")
+    current_query = query_without(params, "page")
     context.update(
         {
             "page": page,
@@ -282,15 +282,15 @@ def table_page(request, *, config, export=False) -> dict:
             "sortable": sortable,
             "page_message": page_message,
             "query_without_page": current_query.urlencode(),
-            "query_without_group": _query_without(params, "page", "group").urlencode(),
-            "query_without_per_page": _query_without(params, "page", "per_page").urlencode(),
+            "query_without_group": query_without(params, "page", "group").urlencode(),
+            "query_without_per_page": query_without(params, "page", "per_page").urlencode(),
             "full_query": params.urlencode(),
             "list_url": request.get_full_path(),
             "export_url": reverse("opportunities:opportunity-export") + ("?" + current_query.urlencode()),
             "board_url": reverse("opportunities:opportunity-board")
-            + ("?" + _query_without(params, "page", "per_page", "sort", "cols").urlencode()),
-            "has_filters": bool(_query_without(params, "page", "per_page", "sort", "cols", "group")),
-            "saved_query": _query_without(params, "page").urlencode(),
+            + ("?" + query_without(params, "page", "per_page", "sort", "cols").urlencode()),
+            "has_filters": bool(query_without(params, "page", "per_page", "sort", "cols", "group")),
+            "saved_query": query_without(params, "page").urlencode(),
             "today": timezone.localdate(),
         }
     )

@@ -14,8 +14,9 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
 from crm import permissions
-from opportunities import selectors, services, table
-from opportunities.forms import BulkActionForm, ColumnsForm, QuickEditForm, SavedViewForm
+from opportunities import board, selectors, services, table
+from opportunities.filters import OpportunityFilter
+from opportunities.forms import BulkActionForm, ColumnsForm, MoveForm, QuickEditForm, SavedViewForm
 from opportunities.models import Opportunity, SavedView
 
 
@@ -219,9 +220,148 @@ def saved_view_delete(request, pk):
     return _back_to_list(request)
 
 
+def _board_filterset(request, config, params=None):
+    return OpportunityFilter(
+        params if params is not None else (request.GET or None),
+        queryset=selectors.opportunity_board_queryset(),
+        config=config,
+        user=request.user,
+    )
+
+
+def _board_params(params: QueryDict) -> dict:
+    """Board-only URL state: grouping, card order and expanded (won/lost) columns."""
+    expanded = {int(key) for key in params.getlist("expand") if key.isdigit()}
+    return {"group": params.get("group", "phase"), "order": params.get("order", "close"), "expanded": expanded}
+
+
 @require_GET
+@vary_on_headers("HX-Request")
 def opportunity_board(request):
-    return render(request, "opportunities/opportunity_board.html", {})
+    """Kanban by phase (default) or status, with the table's filters."""
+    permissions.require(permissions.can_view(request.user))
+    config = selectors.configuration_get(user=request.user)
+    filterset = _board_filterset(request, config)
+    state = _board_params(request.GET)
+    filter_errors = filterset.is_bound and not filterset.is_valid()
+    queryset = filterset.qs if not filter_errors else Opportunity.objects.none()
+    board_data = board.board_get(queryset, config=config, **state)
+    context = {
+        "board": board_data,
+        "filterset": filterset,
+        "filter_errors": filter_errors,
+        "config": config,
+        "orders": [(key, label) for key, (label, _order) in board.ORDERS.items()],
+        "can_manage": permissions.is_manager(request.user),
+        "filter_query": table.query_without(request.GET, "group", "order", "expand").urlencode(),
+        "board_query": request.GET.urlencode(),
+        "table_url": reverse("opportunities:opportunity-list")
+        + "?"
+        + table.query_without(request.GET, "group", "order", "expand").urlencode(),
+        "today": timezone.localdate(),
+        "has_filters": bool(table.query_without(request.GET, "group", "order", "expand")),
+    }
+    template = "opportunities/opportunity_board.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#board"
+    return render(request, template, context, status=400 if filter_errors else 200)
+
+
+@require_GET
+def opportunity_board_cards(request):
+    """The next cards of one column ("load more" when scrolled to its end)."""
+    permissions.require(permissions.can_view(request.user))
+    config = selectors.configuration_get(user=request.user)
+    filterset = _board_filterset(request, config)
+    if filterset.is_bound and not filterset.is_valid():
+        return HttpResponseBadRequest(_("Fix the filter first."))
+    state = _board_params(request.GET)
+    group = state["group"] if state["group"] in board.GROUPINGS else "phase"
+    try:
+        column = int(request.GET["column"])
+        offset = max(0, int(request.GET.get("offset", "0")))
+    except (KeyError, ValueError):
+        return HttpResponseBadRequest(_("Which column and from where?"))
+    cards = board.column_cards(
+        filterset.qs, field_name=board.GROUPINGS[group], keys=[column], order=state["order"], offset=offset
+    )
+    table.attach_configuration(cards, config)
+    more = len(cards) == board.CARDS_PER_PAGE
+    next_query = request.GET.copy()
+    next_query["offset"] = str(offset + len(cards))
+    context = {
+        "cards": cards,
+        "more_url": reverse("opportunities:opportunity-board-cards") + "?" + next_query.urlencode() if more else "",
+        "config": config,
+        "can_manage": permissions.is_manager(request.user),
+        "board_group": group,
+        "today": timezone.localdate(),
+        "board_query": request.GET.get("board_query", ""),
+    }
+    return render(request, "opportunities/opportunity_board.html#column-cards", context)
+
+
+@require_POST
+def opportunity_move(request, short_name):
+    """Drop a card on another column (or use its "Move to…" menu)."""
+    opportunity = get_object_or_404(Opportunity, short_name=short_name)
+    permissions.require(permissions.can_view(request.user))
+    config = selectors.configuration_get(user=request.user)
+    form = MoveForm(request.POST, config=config)
+    board_query = request.POST.get("board_query", "")
+    back = reverse("opportunities:opportunity-board") + ("?" + board_query if board_query else "")
+    status, message, needs = 200, "", None
+    if not form.is_valid():
+        status = 400
+        message = " ".join(" ".join(errors) for errors in form.errors.values())
+    else:
+        try:
+            services.opportunity_move(opportunity_id=opportunity.pk, user=request.user, **form.service_kwargs())
+        except services.VersionConflict as conflict:
+            status = 409
+            message = table.conflict_message(conflict.opportunity, config)
+        except services.MoveNeedsInput as exc:
+            needs = exc
+        except ValidationError as error:
+            status = 400
+            message = " ".join(error.messages)
+    if not request.htmx:
+        if needs is not None:
+            return render(
+                request,
+                "opportunities/opportunity_move.html",
+                {"opportunity": opportunity, "needs": needs, "form": form, "board_query": board_query},
+            )
+        if message:
+            messages.error(request, message)
+        else:
+            messages.success(request, _("%(name)s moved.") % {"name": opportunity.short_name})
+        return redirect(back)
+
+    card = board.card_queryset(Opportunity.objects.filter(pk=opportunity.pk)).get()
+    table.attach_configuration([card], config)
+    group = form.cleaned_data.get("group", "phase") if form.is_valid() else request.POST.get("group", "phase")
+    context = {
+        "card": card,
+        "config": config,
+        "can_manage": permissions.is_manager(request.user),
+        "board_group": group if group in board.GROUPINGS else "phase",
+        "today": timezone.localdate(),
+        "board_query": board_query,
+        "card_message": message,
+        "needs": needs,
+        "move_form": form,
+    }
+    if status == 200 and needs is None:
+        params = QueryDict(board_query)
+        filterset = _board_filterset(request, config, params=params or None)
+        queryset = filterset.qs if not (filterset.is_bound and not filterset.is_valid()) else Opportunity.objects.none()
+        context["board"] = board.board_figures(queryset, config=config, group=context["board_group"])
+        context["target_column"] = getattr(card, board.GROUPINGS[context["board_group"]])
+        response = render(request, "opportunities/opportunity_board.html#move-success", context)
+        trigger_client_event(response, "opportunityMoved", {"short_name": card.short_name})
+        return response
+    return render(request, "opportunities/opportunity_board.html#move-result", context, status=status)
 
 
 def opportunity_create(request):
@@ -246,8 +386,14 @@ def organization_autocomplete(request):
         for organization in selectors.organization_suggestions(term=term):
             query["organization"] = str(organization.pk)
             suggestions.append((organization, "?" + query.urlencode()))
+    on_board = request.GET.get("view") == "board"
     return render(
         request,
         "opportunities/includes/organization_suggestions.html",
-        {"suggestions": suggestions, "term": term},
+        {
+            "suggestions": suggestions,
+            "term": term,
+            "base_url": reverse("opportunities:opportunity-board" if on_board else "opportunities:opportunity-list"),
+            "target": "#board" if on_board else "#opportunity-table",
+        },
     )

@@ -1,0 +1,145 @@
+"""The pipeline board: columns by phase or status, their figures and their first cards."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Concat
+from django.utils.translation import gettext_lazy as _
+
+from opportunities.models import OpportunityContact, PhaseKind, Tag
+from opportunities.selectors import attach_configuration
+
+CARDS_PER_PAGE = 30
+ORDERS = {
+    # key: (label, order_by for the column's cards)
+    "close": (_("Expected close date"), (F("expected_close_date").asc(nulls_last=True), F("id").asc())),
+    "activity": (_("Last activity"), (F("last_activity_at").desc(nulls_last=True), F("id").desc())),
+    "value": (_("Value"), (F("value").desc(), F("id").desc())),
+}
+GROUPINGS = {"phase": "phase_id", "status": "status_id"}
+
+
+@dataclass
+class Column:
+    key: int
+    name: str
+    obj: object
+    kind: str = PhaseKind.OPEN
+    count: int = 0
+    total: Decimal = Decimal("0")
+    weighted: Decimal = Decimal("0")
+    cards: list = field(default_factory=list)
+    expanded: bool = True
+
+    @property
+    def collapsed_by_default(self) -> bool:
+        return self.kind != PhaseKind.OPEN
+
+    @property
+    def has_more(self) -> bool:
+        return len(self.cards) < self.count
+
+
+@dataclass
+class Board:
+    group: str
+    order: str
+    columns: list[Column]
+
+    @property
+    def count(self) -> int:
+        return sum(column.count for column in self.columns)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((column.total for column in self.columns), Decimal("0"))
+
+    @property
+    def weighted(self) -> Decimal:
+        return sum((column.weighted for column in self.columns), Decimal("0"))
+
+    @property
+    def open_weighted(self) -> Decimal:
+        """The forecast: weighted value of what is still open."""
+        return sum((c.weighted for c in self.columns if c.kind == PhaseKind.OPEN), Decimal("0"))
+
+
+def card_queryset(queryset):
+    """Everything a card shows, in the row itself: no per-card queries."""
+    primary_contact = OpportunityContact.objects.filter(opportunity=OuterRef("pk"), is_primary=True).annotate(
+        full=Concat("member__first_name", Value(" "), "member__last_name")
+    )
+    tag_names = Tag.objects.filter(opportunities=OuterRef("pk")).order_by("name").values("name")
+    return queryset.select_related(None).annotate(
+        organization_name=F("organization__name"),
+        primary_contact_name=Subquery(primary_contact.values("full")[:1]),
+        tag_names=ArraySubquery(tag_names),
+    )
+
+
+def column_figures(queryset, *, field_name: str) -> dict:
+    """Count, value and weighted value per column over the whole filtered set (one query)."""
+    weighted = ExpressionWrapper(
+        F("value") * F("probability") / Value(Decimal(100)), output_field=DecimalField(max_digits=20, decimal_places=4)
+    )
+    rows = (
+        queryset.order_by()
+        .values(field_name)
+        .annotate(
+            count=Count("id"),
+            total=Coalesce(Sum("value"), Value(Decimal(0))),
+            weighted=Coalesce(Sum(weighted), Value(Decimal(0)), output_field=DecimalField()),
+        )
+    )
+    return {row[field_name]: row for row in rows}
+
+
+def column_cards(queryset, *, field_name: str, keys, order: str, offset: int = 0, limit: int = CARDS_PER_PAGE):
+    """The cards of several columns in one query: a UNION ALL of one LIMITed, indexed scan per column."""
+    order_by = ORDERS.get(order, ORDERS["close"])[1]
+    base = card_queryset(queryset).order_by(*order_by)
+    parts = [base.filter(**{field_name: key})[offset : offset + limit] for key in keys]
+    if not parts:
+        return []
+    combined = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    return list(combined)
+
+
+def board_figures(queryset, *, config, group: str) -> Board:
+    """The board's columns with their figures only (after a move, to refresh the headers)."""
+    return board_get(queryset, config=config, group=group, order="close", with_cards=False)
+
+
+def board_get(queryset, *, config, group: str, order: str, expanded=(), with_cards=True) -> Board:
+    """Columns in the admin-defined order with figures; cards for the open (or expanded) columns."""
+    group = group if group in GROUPINGS else "phase"
+    field_name = GROUPINGS[group]
+    if group == "phase":
+        columns = [Column(key=p.pk, name=p.name, obj=p, kind=p.kind) for p in config.phases if p.is_active]
+    else:
+        columns = [Column(key=s.pk, name=s.name, obj=s) for s in config.statuses if s.is_active]
+    figures = column_figures(queryset, field_name=field_name)
+    known = {column.key for column in columns}
+    # Opportunities in an inactive phase or status still count: show their column.
+    for key in figures:
+        if key not in known:
+            obj = config.phase(key) if group == "phase" else config.status(key)
+            if obj is not None:
+                columns.append(Column(key=key, name=obj.name, obj=obj, kind=getattr(obj, "kind", PhaseKind.OPEN)))
+    for column in columns:
+        row = figures.get(column.key)
+        if row:
+            column.count, column.total, column.weighted = row["count"], row["total"], row["weighted"]
+    load = [c.key for c in columns if c.count and (not c.collapsed_by_default or c.key in expanded)]
+    if not with_cards:
+        load = []
+    cards = column_cards(queryset, field_name=field_name, keys=load, order=order)
+    attach_configuration(cards, config)
+    by_key = {column.key: column for column in columns}
+    for card in cards:
+        by_key[getattr(card, field_name)].cards.append(card)
+    for column in columns:
+        column.expanded = not column.collapsed_by_default or column.key in expanded
+    return Board(group=group, order=order if order in ORDERS else "close", columns=columns)

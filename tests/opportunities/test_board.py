@@ -1,0 +1,267 @@
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from opportunities import services
+from opportunities.models import Opportunity, Phase
+from tests import factories
+
+URL = reverse("opportunities:opportunity-board")
+
+
+def _move_url(opportunity):
+    return reverse("opportunities:opportunity-move", args=[opportunity.short_name])
+
+
+def _column(response, name):
+    return next(column for column in response.context["board"].columns if column.name == name)
+
+
+@pytest.fixture
+def deals(sales_user, other_sales_user):
+    org = factories.make_organization(name="Bionic Systems GmbH", code="BION")
+    research = factories.phase("Research")
+    return {
+        "a": factories.make_opportunity(
+            organization=org, owner=sales_user, value=Decimal("10000"), phase=research, probability=10
+        ),
+        "b": factories.make_opportunity(
+            organization=org, owner=sales_user, value=Decimal("2500.50"), phase=research, probability=40
+        ),
+        "c": factories.make_opportunity(
+            organization=org,
+            owner=other_sales_user,
+            value=Decimal("7000"),
+            phase=factories.phase("Reminder"),
+            probability=30,
+        ),
+    }
+
+
+def test_board_columns_follow_the_admin_order_with_hand_computed_figures(sales_client, deals):
+    response = sales_client.get(URL)
+
+    assert response.status_code == 200
+    names = [column.name for column in response.context["board"].columns]
+    assert names == list(Phase.objects.filter(is_active=True).order_by("position").values_list("name", flat=True))
+    research = _column(response, "Research")
+    assert research.count == 2
+    assert research.total == Decimal("12500.50")
+    # 10000 × 10 % + 2500.50 × 40 % = 1000 + 1000.20
+    assert research.weighted == Decimal("2000.20")
+    board = response.context["board"]
+    assert board.count == 3
+    assert board.open_weighted == Decimal("4100.20")  # + 7000 × 30 %
+    html = response.content.decode()
+    assert "BION-1" in html and "Bionic Systems GmbH" in html
+
+
+def test_board_by_status_and_with_the_table_filters(sales_client, deals):
+    by_status = sales_client.get(URL, {"group": "status"})
+    assert _column(by_status, "Sales").count == 3
+
+    mine = sales_client.get(URL, {"owner": "me"})
+    assert mine.context["board"].count == 2
+
+
+def test_board_card_shows_primary_contact_and_tags(sales_client, sales_user):
+    org = factories.make_organization(code="ACME")
+    anna = factories.make_member(organization=org, first_name="Anna", last_name="Adler")
+    tag = factories.make_tag(name="Enterprise")
+    factories.make_opportunity(organization=org, owner=sales_user, primary_contact=anna, tags=[tag])
+
+    html = sales_client.get(URL).content.decode()
+
+    assert "Anna Adler" in html
+    assert "Enterprise" in html
+
+
+def test_move_service_changes_phase_and_bumps_version(sales_user, deals):
+    moved = services.opportunity_move(
+        opportunity_id=deals["a"].pk, version=1, user=sales_user, phase=factories.phase("Contact made")
+    )
+
+    assert moved.phase.name == "Contact made"
+    assert moved.version == 2
+    assert moved.probability == moved.phase.default_probability
+
+
+def test_move_into_won_phase_needs_confirmation_and_records_the_win(sales_user, deals):
+    won = factories.phase("Won")
+    with pytest.raises(services.MoveNeedsInput):
+        services.opportunity_move(opportunity_id=deals["a"].pk, version=1, user=sales_user, phase=won)
+
+    moved = services.opportunity_move(
+        opportunity_id=deals["a"].pk, version=1, user=sales_user, phase=won, confirmed=True
+    )
+
+    assert moved.won_at is not None
+    assert moved.status.name == "Implementation"
+
+
+def test_move_into_lost_phase_needs_a_reason(sales_user, deals):
+    lost = factories.phase("Lost")
+    with pytest.raises(services.MoveNeedsInput):
+        services.opportunity_move(opportunity_id=deals["a"].pk, version=1, user=sales_user, phase=lost)
+
+    moved = services.opportunity_move(
+        opportunity_id=deals["a"].pk, version=1, user=sales_user, phase=lost, lost_reason="Budget frozen"
+    )
+
+    assert moved.lost_at is not None
+    assert moved.lost_reason == "Budget frozen"
+
+
+def test_move_with_stale_version_is_refused(sales_user, manager, deals):
+    services.opportunity_move(opportunity_id=deals["a"].pk, version=1, user=manager, phase=factories.phase("Reminder"))
+
+    with pytest.raises(services.VersionConflict):
+        services.opportunity_move(
+            opportunity_id=deals["a"].pk, version=1, user=sales_user, phase=factories.phase("Contact made")
+        )
+    assert Opportunity.objects.get(pk=deals["a"].pk).phase.name == "Reminder"
+
+
+def test_sales_may_not_move_someone_elses_card(sales_user, deals):
+    with pytest.raises(PermissionDenied):
+        services.opportunity_move(
+            opportunity_id=deals["c"].pk, version=1, user=sales_user, phase=factories.phase("Research")
+        )
+
+
+def test_drop_returns_card_for_new_column_and_fresh_figures(sales_client, deals):
+    target = factories.phase("Contact made")
+
+    response = sales_client.post(
+        _move_url(deals["a"]),
+        {"group": "phase", "to": target.pk, "version": 1, "board_query": ""},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'hx-swap-oob="afterbegin:#cards-{target.pk}"' in html
+    assert 'id="card-BION-1"' in html
+    research_head = html[html.index(f'id="column-head-{factories.phase("Research").pk}"') :]
+    assert ">1<" in research_head[:600]  # Research now counts one card
+    assert Opportunity.objects.get(pk=deals["a"].pk).phase == target
+
+
+def test_stale_drop_gets_409_and_says_who_moved_it_where(sales_client, manager, deals):
+    services.opportunity_move(opportunity_id=deals["a"].pk, version=1, user=manager, phase=factories.phase("Reminder"))
+
+    response = sales_client.post(
+        _move_url(deals["a"]),
+        {"group": "phase", "to": factories.phase("Contact made").pk, "version": 1},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Maria Manager changed BION-1" in html
+    assert "“Reminder”" in html
+
+
+@pytest.mark.parametrize(
+    ("to", "message"),
+    [("999999", "That column does not exist"), ("abc", "Enter a whole number")],
+)
+def test_drop_on_unknown_column_is_refused_with_a_message(sales_client, deals, to, message):
+    response = sales_client.post(
+        _move_url(deals["a"]), {"group": "phase", "to": to, "version": 1}, headers={"HX-Request": "true"}
+    )
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert Opportunity.objects.get(pk=deals["a"].pk).phase.name == "Research"
+
+
+def test_drop_on_inactive_phase_is_refused(sales_client, deals):
+    old = factories.phase("Reminder")
+    old.is_active = False
+    old.save()
+
+    response = sales_client.post(
+        _move_url(deals["a"]), {"group": "phase", "to": old.pk, "version": 1}, headers={"HX-Request": "true"}
+    )
+
+    assert response.status_code == 400
+    assert "no longer in use" in response.content.decode()
+
+
+def test_drop_into_lost_asks_for_reason_in_a_dialog(sales_client, deals):
+    lost = factories.phase("Lost")
+
+    response = sales_client.post(
+        _move_url(deals["a"]), {"group": "phase", "to": lost.pk, "version": 1}, headers={"HX-Request": "true"}
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Why was BION-1 lost" in html
+    assert 'name="lost_reason"' in html
+    assert Opportunity.objects.get(pk=deals["a"].pk).lost_at is None
+
+
+def test_move_to_menu_works_without_javascript(sales_client, deals):
+    response = sales_client.post(
+        _move_url(deals["a"]), {"group": "phase", "to": factories.phase("Reminder").pk, "version": 1}
+    )
+
+    assert response.status_code == 302
+    assert Opportunity.objects.get(pk=deals["a"].pk).phase.name == "Reminder"
+
+
+def test_move_to_won_without_javascript_asks_for_confirmation_on_a_page(sales_client, deals):
+    won = factories.phase("Won")
+
+    response = sales_client.post(_move_url(deals["a"]), {"group": "phase", "to": won.pk, "version": 1})
+
+    assert response.status_code == 200
+    assert "Mark BION-1 as won" in response.content.decode()
+    response = sales_client.post(_move_url(deals["a"]), {"group": "phase", "to": won.pk, "version": 1, "confirm": "on"})
+    assert response.status_code == 302
+    assert Opportunity.objects.get(pk=deals["a"].pk).won_at is not None
+
+
+def test_move_by_status(sales_client, deals):
+    on_hold = factories.status("On hold")
+
+    response = sales_client.post(
+        _move_url(deals["a"]), {"group": "status", "to": on_hold.pk, "version": 1}, headers={"HX-Request": "true"}
+    )
+
+    assert response.status_code == 200
+    assert Opportunity.objects.get(pk=deals["a"].pk).status == on_hold
+
+
+def test_load_more_returns_the_next_cards(sales_client, sales_user):
+    org = factories.make_organization(code="MANY")
+    research = factories.phase("Research")
+    for _ in range(35):
+        factories.make_opportunity(organization=org, owner=sales_user, phase=research)
+
+    first = sales_client.get(URL)
+    assert len(_column(first, "Research").cards) == 30
+    assert _column(first, "Research").has_more
+
+    more = sales_client.get(reverse("opportunities:opportunity-board-cards"), {"column": research.pk, "offset": 30})
+
+    assert more.status_code == 200
+    assert more.content.decode().count('class="board-card') == 5
+
+
+@pytest.mark.parametrize("per_column", [3, 30])
+def test_board_query_count_is_constant(sales_client, sales_user, django_assert_num_queries, per_column):
+    org = factories.make_organization(code="QC")
+    for phase_name in ["Uncontacted", "Research", "Contact made"]:
+        for _ in range(per_column):
+            factories.make_opportunity(organization=org, owner=sales_user, phase=factories.phase(phase_name))
+
+    # 1 session, 2 user, 3 permissions, 4 configuration, 5 column figures,
+    # 6 the cards of every open column (one UNION ALL).
+    with django_assert_num_queries(6):
+        response = sales_client.get(URL)
+    assert sum(len(column.cards) for column in response.context["board"].columns) == 3 * per_column
