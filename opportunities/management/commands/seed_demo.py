@@ -62,10 +62,10 @@ three owner accounts with unusable passwords (an admin can set one later).
 organizations, about 0.6N members, 3N journal entries, 2N tasks and some
 documents, written with COPY. It adds the sales users rep01..rep20 (unusable
 passwords) and, with CRM_DEMO_USERS, the demo users; every active user owns a
-share, and each gets about N/200 open reminders (500 at 100,000). It works on an
+share, and each gets N/200 open reminders (500 at 100,000). It works on an
 empty database or next to the demo data, and refuses to run twice (rep01 exists).
 
-The same --seed gives the same data on the same day; dates are relative to now.
+The same --seed gives the same data within the hour; dates are relative to now.
 """
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - the documented demo login, only with CRM_DEMO_USERS
@@ -329,6 +329,8 @@ class OpportunityPlan:
     latest_mood: str = ""
     next_reminder_date: dt.date | None = None
     open_task_count: int = 0
+    # Whether the latest note keeps an open reminder; None: decided by the generator's odds.
+    open_reminder: bool | None = None
 
     @property
     def kind(self) -> str:
@@ -363,7 +365,8 @@ class Generator:
         self.open_reminder_odds, self.closed_reminder_odds = reminder_odds
         self.document_odds = document_odds
         self.tz = timezone.get_current_timezone()
-        self.now = timezone.now()
+        # Whole hours: runs with the same seed within the hour write the same data.
+        self.now = timezone.now().replace(minute=0, second=0, microsecond=0)
         self.today = self.localdate(self.now)
 
     # Time ----------------------------------------------------------------------------------
@@ -671,9 +674,10 @@ class Generator:
             reminder_date = assignee = done_at = None
             if last:
                 odds = self.open_reminder_odds if plan.kind == PhaseKind.OPEN else self.closed_reminder_odds
-                if rng.random() < odds:
+                if plan.open_reminder if plan.open_reminder is not None else rng.random() < odds:
                     reminder_date = self.open_reminder_date(self.localdate(moment))
-                    assignee = self.other_user(plan.owner, 0.9)
+                    # A planned reminder stays with the owner, so the counts per person hold.
+                    assignee = plan.owner if plan.open_reminder else self.other_user(plan.owner, 0.9)
                     if plan.kind != PhaseKind.OPEN:
                         text += data.JOURNAL_FOLLOW_UP[lang]
             elif rng.random() < 0.3:
@@ -739,8 +743,8 @@ class Generator:
                 created_at = self.at_work(self.between(self.between(plan.created_at, end), end), earliest=earliest)
             created_at = min(created_at, end)
             sent_at = None
-            if status != DocumentStatus.DRAFT and status != DocumentStatus.APPROVED:
-                sent_at = min(created_at + dt.timedelta(hours=rng.uniform(2, 72)), end)
+            if status not in (DocumentStatus.DRAFT, DocumentStatus.APPROVED):
+                sent_at = self.at_work(created_at + dt.timedelta(hours=rng.uniform(2, 72)), created_at, end)
             result.append((self.document(plan, doc_type, status, created_at, sent_at), self.lines(plan)))
         return result
 
@@ -1089,7 +1093,7 @@ class ScaleSeeder:
             closed_days=730,
             journal_counts=[1, 2, 3, 4, 5],
             task_counts=[0, 1, 2, 3, 4],
-            reminder_odds=self.reminder_odds(len(owners)),
+            reminder_odds=(0.0, 0.0),  # planned per owner instead, see plan_open_reminders()
             document_odds=0.05,
         )
         self.log("users", len(reps))
@@ -1108,18 +1112,24 @@ class ScaleSeeder:
             self.write_opportunities(plans, copier)
             self.write_documents(gen, plans, copier)
 
-    @staticmethod
-    def reminder_odds(owner_count: int) -> tuple[float, float]:
-        """Odds that an open / a closed opportunity's latest note keeps an open reminder.
+    def plan_open_reminders(self, plans: list[OpportunityPlan]) -> None:
+        """Give each owner N/200 open reminders (500 at 100,000), the /reminders/ page's benchmark load.
 
-        Each owner holds about N/owners opportunities, 10% of them open; to give each
-        owner N/200 open reminders, most open opportunities carry one and a few closed
-        ones do too ("check back in a few months").
+        They sit on the latest note of most of the owner's open opportunities (at most 80%)
+        and, for the rest, of closed ones ("check back in a few months").
         """
-        per_opportunity = SCALE_REMINDERS_PER_OPPORTUNITY * owner_count
-        open_odds = min(0.8, per_opportunity / SCALE_OPEN_SHARE)
-        closed_odds = (per_opportunity - open_odds * SCALE_OPEN_SHARE) / (1 - SCALE_OPEN_SHARE)
-        return open_odds, min(1.0, max(0.0, closed_odds))
+        rng = self.rng
+        target = round(self.count * SCALE_REMINDERS_PER_OPPORTUNITY)
+        by_owner = {}
+        for plan in plans:
+            plan.open_reminder = False
+            by_owner.setdefault(plan.owner.pk, ([], []))[plan.kind != PhaseKind.OPEN].append(plan)
+        for open_plans, closed_plans in by_owner.values():
+            from_open = min(target, round(0.8 * len(open_plans)))
+            chosen = rng.sample(open_plans, from_open)
+            chosen += rng.sample(closed_plans, min(len(closed_plans), target - from_open))
+            for plan in chosen:
+                plan.open_reminder = True
 
     def organization_names(self, count: int) -> list[str]:
         demo_names = {spec.name for spec in data.ORGANIZATIONS}
@@ -1198,6 +1208,7 @@ class ScaleSeeder:
         fields = gen.config.fields
         for plan in plans:
             plan.custom_values = clean_custom_values(plan.custom_values, fields=fields)
+        self.plan_open_reminders(plans)
         # Ids and per-organization numbers follow creation time, as they would have.
         plans.sort(key=lambda plan: plan.created_at)
         for plan, opportunity_id in zip(plans, copier.reserve_ids(Opportunity, count), strict=True):
@@ -1401,4 +1412,5 @@ class Command(BaseCommand):
                 self.stdout.write("demo data already present")
                 return
         analyze()
-        self.stdout.write(self.style.SUCCESS(f"Done in {time.monotonic() - started:.1f} s."))
+        if verbosity >= 1:
+            self.stdout.write(self.style.SUCCESS(f"Done in {time.monotonic() - started:.1f} s."))
