@@ -221,6 +221,56 @@ def table_paths(url) -> list[tuple[str, str]]:
     ]
 
 
+def board_paths(url) -> list[tuple[str, str]]:
+    ids = manage(
+        url,
+        "shell",
+        "-c",
+        "from opportunities.models import Phase; print(Phase.objects.get(name='Research').pk)",
+        capture=True,
+    ).stdout.split()
+    research = ids[-1]
+    return [
+        ("board: by phase", "/opportunities/board/"),
+        ("board: by status", "/opportunities/board/?group=status"),
+        ("board: owner=me", "/opportunities/board/?owner=me"),
+        ("board: load more (30 cards)", f"/opportunities/board/cards/?column={research}&offset=30"),
+    ]
+
+
+def measure_moves(client, url, repeat=REPEAT):
+    """Move one of sales1's open cards back and forth between two open phases."""
+    out = manage(
+        url,
+        "shell",
+        "-c",
+        "from opportunities.models import Opportunity, Phase; "
+        "p1 = Phase.objects.get(name='Research'); p2 = Phase.objects.get(name='Contact made'); "
+        "o = Opportunity.objects.filter(owner__username='sales1', phase__kind='open').order_by('id').first(); "
+        "print(o.short_name, o.version, o.phase_id, p1.pk, p2.pk)",
+        capture=True,
+    ).stdout.split()
+    short_name, version, current, first, second = out[-5:]
+    version = int(version)
+    targets = [first, second] if current != first else [second, first]
+    timings = []
+    client.get("/opportunities/board/")
+    for index in range(repeat + 1):
+        started = time.perf_counter()
+        status, body = client.post(
+            f"/opportunities/{short_name}/move/",
+            {"group": "phase", "to": targets[index % 2], "version": version, "csrfmiddlewaretoken": client.csrf()},
+            headers={"HX-Request": "true", "X-CSRFToken": client.csrf()},
+        )
+        elapsed = (time.perf_counter() - started) * 1000
+        if status != 200:
+            raise SystemExit(f"move: HTTP {status}: {body[:300]!r}")
+        version = int(re.search(rb'data-version="(\d+)"', body).group(1))
+        if index:  # the first one warms up
+            timings.append(elapsed)
+    return statistics.median(timings), percentile(timings, 0.95), len(body)
+
+
 def main():
     url = ensure_database(database_url())
     manage(url, "collectstatic", "--no-input", "-v0")
@@ -248,7 +298,7 @@ def main():
                 time.sleep(0.2)
         client = Client(base)
         client.login("sales1", PASSWORD)
-        paths = table_paths(url)
+        paths = table_paths(url) + board_paths(url)
         queries = count_queries(url, [path for _, path in paths])
         lines = [
             f"Benchmark at {SCALE:,} opportunities, {REPEAT} sequential requests each, gunicorn (2 workers), DEBUG off",
@@ -262,6 +312,10 @@ def main():
             line = f"| {label} | {median:.1f} | {p95:.1f} | {queries[path]} | {size:,} |"
             lines.append(line)
             print(line, flush=True)
+        median, p95, size = measure_moves(client, url)
+        line = f"| board: move POST | {median:.1f} | {p95:.1f} | – | {size:,} |"
+        lines.append(line)
+        print(line, flush=True)
         results = ROOT / "bench" / "results"
         results.mkdir(exist_ok=True)
         (results / "latest.md").write_text("\n".join(lines) + "\n")
