@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+import pghistory
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -150,6 +151,40 @@ class CustomField(models.Model):
         clean_definition(self)
 
 
+# History (the detail page's timeline) is recorded by database triggers
+# (django-pghistory), so every write is in it whatever made it: services, the
+# admin, bulk updates, raw SQL. Only what a person changes is tracked; the
+# derived columns (open tasks, last activity, mood, reminder, search document,
+# version, updated_at) are kept by triggers and bookkeeping and would be noise.
+# "created" is the baseline each later "changed" row is compared with;
+# updated_by rides along so a change made outside a request still has a name.
+OPPORTUNITY_HISTORY_FIELDS = [
+    "organization",
+    "name",
+    "category",
+    "status",
+    "phase",
+    "owner",
+    "description",
+    "probability",
+    "source",
+    "value",
+    "currency",
+    "expected_close_date",
+    "custom_values",
+    "won_at",
+    "lost_at",
+    "lost_reason",
+]
+
+
+@pghistory.track(
+    pghistory.InsertEvent("created"),
+    pghistory.UpdateEvent("changed", condition=pghistory.AnyChange(*OPPORTUNITY_HISTORY_FIELDS)),
+    fields=[*OPPORTUNITY_HISTORY_FIELDS, "updated_by"],
+    obj_field=pghistory.ObjForeignKey(related_name="events"),
+    model_name="OpportunityEvent",
+)
 class Opportunity(models.Model):
     """A sales project at an organization; its goal is an offer."""
 
@@ -287,6 +322,14 @@ class Opportunity(models.Model):
         return (self.value * self.probability / 100).quantize(Decimal("0.01"))
 
 
+@pghistory.track(
+    pghistory.InsertEvent("added"),
+    pghistory.UpdateEvent("changed", condition=pghistory.AnyChange("is_primary")),
+    pghistory.DeleteEvent("removed"),
+    fields=["opportunity", "member", "is_primary"],
+    obj_field=pghistory.ObjForeignKey(related_name="events"),
+    model_name="OpportunityContactEvent",
+)
 class OpportunityContact(models.Model):
     """A member of the opportunity's organization who is a contact person for it."""
 
@@ -309,6 +352,14 @@ class OpportunityContact(models.Model):
         return str(self.member)
 
 
+@pghistory.track(
+    pghistory.InsertEvent("added"),
+    pghistory.UpdateEvent("changed", condition=pghistory.AnyChange("title", "assignee", "due_date", "done_at")),
+    pghistory.DeleteEvent("removed"),
+    fields=["opportunity", "title", "assignee", "due_date", "done_at", "created_by"],
+    obj_field=pghistory.ObjForeignKey(related_name="events"),
+    model_name="TaskEvent",
+)
 class Task(models.Model):
     """A to-do on an opportunity; open tasks are those without done_at."""
 
