@@ -1,9 +1,11 @@
 from django import template
 from django.contrib.humanize.templatetags.humanize import naturalday
+from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from opportunities.models import FieldType
@@ -146,3 +148,177 @@ def table_cell(context, opportunity, column):
     if column.custom_field is not None:
         return custom_value(opportunity, column.custom_field)
     return ""
+
+
+_TASK_ICON = mark_safe(  # noqa: S308 (constant markup)
+    '<svg class="icon-inline" viewBox="0 0 24 24" aria-hidden="true"><rect x="4" y="4" width="16" height="16" rx="3"/>'
+    '<path d="m8 12 3 3 5-6"/></svg>'
+)
+_BELL_ICON = mark_safe(  # noqa: S308 (constant markup)
+    '<svg class="icon-inline" viewBox="0 0 24 24" aria-hidden="true"><path d="M6 9a6 6 0 0 1 12 0c0 6 2.5 7.5 2.5 '
+    '7.5h-17S6 15 6 9ZM10 20a2.2 2.2 0 0 0 4 0"/></svg>'
+)
+_MOOD_GLYPHS = {"happy": "☺", "sad": "☹", "neutral": "≈"}
+
+
+def _board_render_cache(context) -> dict:
+    """Per-render values every card shares (computed once, not 150 times)."""
+    cache = context.render_context.get("board_card_cache")
+    if cache is None:
+        group = context.get("board_group") or getattr(context.get("board"), "group", "phase")
+        config = context["config"]
+        choices = config.active_statuses if group == "status" else config.active_phases
+        cache = {
+            "group": group,
+            "field": "status_id" if group == "status" else "phase_id",
+            "choices": [(choice.pk, choice.name) for choice in choices],
+            "move_url": reverse("opportunities:opportunity-move", args=["__SHORT__"]),
+            "detail_url": reverse("opportunities:opportunity-detail", args=["__SHORT__"]),
+            "csrf": get_token(context["request"]),
+            "card_fields": [f for f in config.custom_fields if f.show_on_cards],
+            "labels": {
+                "mood": _("Mood of the latest journal entry"),
+                "close": _("Expected close"),
+                "tasks": _("Open tasks"),
+                "reminder": _("Next follow-up"),
+                "move_to": _("Move to…"),
+                "move": _("Move"),
+            },
+        }
+        context.render_context["board_card_cache"] = cache
+    return cache
+
+
+@register.simple_tag(takes_context=True)
+def board_card(context, card):
+    """One board card. Rendered in Python: a board shows up to 150 cards, and the
+    template version of this markup cost ~0.5 ms per card."""
+    cache = _board_render_cache(context)
+    labels = cache["labels"]
+    user = context["user"]
+    today = context.get("today") or timezone.localdate()
+    short = card.short_name
+    detail_url = cache["detail_url"].replace("__SHORT__", short)
+    move_url = cache["move_url"].replace("__SHORT__", short)
+    column = getattr(card, cache["field"])
+    message = context.get("card_message") or ""
+
+    parts = [
+        format_html(
+            '<article id="card-{}" class="board-card{}" data-card="{}" data-version="{}" data-column="{}" '
+            'data-move-url="{}">',
+            short,
+            " has-message" if message else "",
+            short,
+            card.version,
+            column,
+            move_url,
+        )
+    ]
+    if message:
+        parts.append(format_html('<p class="card-message" role="alert">{}</p>', message))
+    mood = ""
+    if card.latest_mood:
+        mood = format_html(
+            '<span class="mood mood-{}" title="{}: {}">{}<span class="visually-hidden">{}</span></span>',
+            card.latest_mood,
+            labels["mood"],
+            card.latest_mood,
+            _MOOD_GLYPHS.get(card.latest_mood, ""),
+            card.latest_mood,
+        )
+    parts.append(
+        format_html(
+            '<div class="card-top"><a class="short-name" href="{}">{}</a>{}</div>'
+            '<a class="card-title" href="{}">{}</a>',
+            detail_url,
+            short,
+            mood,
+            detail_url,
+            card.name,
+        )
+    )
+    contact = ""
+    if card.primary_contact_name:
+        contact = format_html('<span class="card-contact"> · {}</span>', card.primary_contact_name)
+    parts.append(format_html('<p class="card-org">{}{}</p>', card.organization_name, contact))
+    if card.tag_names:
+        parts.append(
+            format_html(
+                '<p class="card-tags">{}</p>',
+                format_html_join("", '<span class="tag">{}</span>', ((tag,) for tag in card.tag_names)),
+            )
+        )
+    for custom_field in cache["card_fields"]:
+        value = custom_value(card, custom_field)
+        if value:
+            parts.append(
+                format_html('<p class="card-custom"><span class="muted">{}:</span> {}</p>', custom_field.label, value)
+            )
+    meta = [format_html('<span class="card-value">{} €</span>', number_format(card.value, 0, force_grouping=True))]
+    if card.expected_close_date:
+        meta.append(
+            format_html(
+                '<span title="{}"><time datetime="{}">{}</time></span>',
+                labels["close"],
+                card.expected_close_date.isoformat(),
+                date_format(card.expected_close_date, "d M"),
+            )
+        )
+    if card.open_task_count:
+        meta.append(format_html('<span title="{}">{}{}</span>', labels["tasks"], _TASK_ICON, card.open_task_count))
+    if card.next_reminder_date:
+        reminder = card.next_reminder_date
+        css = "is-overdue" if reminder < today else "is-due" if reminder == today else ""
+        meta.append(
+            format_html(
+                '<span class="{}" title="{}">{}{}</span>',
+                css,
+                labels["reminder"],
+                _BELL_ICON,
+                date_format(reminder, "d M"),
+            )
+        )
+    meta.append(
+        format_html(
+            '<span class="avatar avatar-xs card-owner" data-tone="{}" title="{}">{}</span>',
+            (card.owner.initials[:1] or "x").lower(),
+            card.owner.name,
+            card.owner.initials,
+        )
+    )
+    parts.append(format_html('<div class="card-meta">{}</div>', mark_safe("".join(meta))))  # noqa: S308 (escaped parts)
+    if context.get("can_manage") or card.owner_id == user.pk:
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((pk, mark_safe(" selected") if pk == column else "", name) for pk, name in cache["choices"]),  # noqa: S308
+        )
+        parts.append(
+            format_html(
+                '<details class="move-menu"><summary>{}</summary>'
+                '<form method="post" action="{}" hx-post="{}" hx-target="#card-{}" hx-swap="outerHTML">'
+                '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+                '<input type="hidden" name="group" value="{}">'
+                '<input type="hidden" name="version" value="{}">'
+                '<input type="hidden" name="board_query" value="{}">'
+                '<label class="visually-hidden" for="move-{}">{}</label>'
+                '<select id="move-{}" name="to">{}</select>'
+                '<button class="btn btn-sm btn-secondary" type="submit">{}</button></form></details>',
+                labels["move_to"],
+                move_url,
+                move_url,
+                short,
+                cache["csrf"],
+                cache["group"],
+                card.version,
+                context.get("board_query", ""),
+                card.pk,
+                _("Move %(name)s to") % {"name": short},
+                card.pk,
+                options,
+                labels["move"],
+            )
+        )
+    parts.append(mark_safe("</article>"))  # noqa: S308 (constant markup)
+    return mark_safe("".join(parts))  # noqa: S308 (every part is escaped above)
