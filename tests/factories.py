@@ -68,3 +68,14 @@ def make_task(*, opportunity, title=None, **fields) -> Task:
 
 def make_tag(*, name) -> Tag:
     return Tag.objects.create(name=name)
+
+
+def make_document(*, opportunity, user=None, lines=(), **data):
+    """A draft document through the service; ``lines`` are dicts of line fields."""
+    from documents import services as document_services
+
+    user = user or opportunity.owner
+    document = document_services.document_create(opportunity=opportunity, user=user, data=data)
+    for line in lines:
+        document_services.document_line_add(document_id=document.pk, user=user, data=line)
+    return document
