@@ -290,6 +290,10 @@ class Opportunity(models.Model):
         indexes = [
             # Board columns: open opportunities of one phase ordered by close date.
             models.Index(fields=["phase", "expected_close_date", "id"], name="opportunity_phase_close_idx"),
+            # Board column figures (count, value, weighted value per phase or
+            # status) as index-only scans instead of reading the wide table.
+            models.Index(fields=["phase"], include=["value", "probability"], name="opportunity_phase_figures_idx"),
+            models.Index(fields=["status"], include=["value", "probability"], name="opportunity_status_figures_idx"),
             models.Index(fields=["status", "expected_close_date", "id"], name="opportunity_status_close_idx"),
             # "My opportunities" and the owner filter.
             models.Index(fields=["owner", "phase"], name="opportunity_owner_phase_idx"),
