@@ -79,8 +79,13 @@ def card_queryset(queryset):
     )
 
 
-def column_figures(queryset, *, field_name: str) -> dict:
-    """Count, value and weighted value per column over the whole filtered set (one query)."""
+def column_figures(queryset, *, field_name: str, keys=None) -> dict:
+    """Count, value and weighted value per column over the whole filtered set (one query).
+
+    With ``keys``, only those columns (after a move: where the card left and arrived).
+    """
+    if keys is not None:
+        queryset = queryset.filter(**{f"{field_name}__in": keys})
     weighted = ExpressionWrapper(
         F("value") * F("probability") / Value(Decimal(100)), output_field=DecimalField(max_digits=20, decimal_places=4)
     )
@@ -110,8 +115,25 @@ def column_cards(queryset, *, field_name: str, keys, order: str, offset: int = 0
 
 
 def board_figures(queryset, *, config, group: str) -> Board:
-    """The board's columns with their figures only (after a move, to refresh the headers)."""
+    """The board's columns with their figures only (for the totals in the header)."""
     return board_get(queryset, config=config, group=group, order="close", with_cards=False)
+
+
+def columns_after_move(queryset, *, config, group: str, keys) -> list[Column]:
+    """Fresh figures for the columns a move touched (one query over two columns only)."""
+    field_name = GROUPINGS[group]
+    figures = column_figures(queryset, field_name=field_name, keys=keys)
+    columns = []
+    for key in dict.fromkeys(keys):
+        obj = config.phase(key) if group == "phase" else config.status(key)
+        if obj is None:
+            continue
+        column = Column(key=key, name=obj.name, obj=obj, kind=getattr(obj, "kind", PhaseKind.OPEN))
+        row = figures.get(key)
+        if row:
+            column.count, column.total, column.weighted = row["count"], row["total"], row["weighted"]
+        columns.append(column)
+    return columns
 
 
 def board_get(queryset, *, config, group: str, order: str, expanded=(), with_cards=True) -> Board:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("views/<int:pk>/delete/", views.saved_view_delete, name="saved-view-delete"),
     path("organizations/", views.organization_autocomplete, name="organization-autocomplete"),
     path("board/", views.opportunity_board, name="opportunity-board"),
+    path("board/totals/", views.opportunity_board_totals, name="opportunity-board-totals"),
     path("board/cards/", views.opportunity_board_cards, name="opportunity-board-cards"),
     path("new/", views.opportunity_create, name="opportunity-create"),
     path("<str:short_name>/", views.opportunity_detail, name="opportunity-detail"),

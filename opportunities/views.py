@@ -268,6 +268,22 @@ def opportunity_board(request):
 
 
 @require_GET
+def opportunity_board_totals(request):
+    """The board header's totals and forecast for the current filters (refreshed after a move)."""
+    permissions.require(permissions.can_view(request.user))
+    config = selectors.configuration_get(user=request.user)
+    filterset = _board_filterset(request, config)
+    if filterset.is_bound and not filterset.is_valid():
+        return HttpResponseBadRequest(_("Fix the filter first."))
+    group = _board_params(request.GET)["group"]
+    context = {
+        "board": board.board_figures(filterset.qs, config=config, group=group),
+        "board_query": request.GET.urlencode(),
+    }
+    return render(request, "opportunities/opportunity_board.html#board-totals", context)
+
+
+@require_GET
 def opportunity_board_cards(request):
     """The next cards of one column ("load more" when scrolled to its end)."""
     permissions.require(permissions.can_view(request.user))
@@ -356,8 +372,16 @@ def opportunity_move(request, short_name):
         params = QueryDict(board_query)
         filterset = _board_filterset(request, config, params=params or None)
         queryset = filterset.qs if not (filterset.is_bound and not filterset.is_valid()) else Opportunity.objects.none()
-        context["board"] = board.board_figures(queryset, config=config, group=context["board_group"])
-        context["target_column"] = getattr(card, board.GROUPINGS[context["board_group"]])
+        field_name = board.GROUPINGS[context["board_group"]]
+        context["target_column"] = getattr(card, field_name)
+        # Only the two columns the card left and entered get fresh figures here;
+        # the board totals refresh themselves on the opportunityMoved event.
+        context["moved_columns"] = board.columns_after_move(
+            queryset,
+            config=config,
+            group=context["board_group"],
+            keys=[getattr(opportunity, field_name), context["target_column"]],
+        )
         response = render(request, "opportunities/opportunity_board.html#move-success", context)
         trigger_client_event(response, "opportunityMoved", {"short_name": card.short_name})
         return response

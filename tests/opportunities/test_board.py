@@ -265,3 +265,12 @@ def test_board_query_count_is_constant(sales_client, sales_user, django_assert_n
     with django_assert_num_queries(6):
         response = sales_client.get(URL)
     assert sum(len(column.cards) for column in response.context["board"].columns) == 3 * per_column
+
+
+def test_board_totals_refresh_endpoint_gives_the_forecast_for_the_filters(sales_client, deals):
+    response = sales_client.get(reverse("opportunities:opportunity-board-totals"), {"owner": "me"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="board-totals"' in html
+    assert "2,000 €" in html  # weighted forecast of sales1's two Research deals: 1000 + 1000.20
