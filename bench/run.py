@@ -217,7 +217,7 @@ def table_paths(url) -> list[tuple[str, str]]:
         ("table: text search", "/opportunities/?q=consulting"),
         ("table: sort by organization", "/opportunities/?sort=organization"),
         ("table: 100 rows", "/opportunities/?per_page=100"),
-        ("csv export 1,000 rows", f"/opportunities/export.csv?phase={phase}&close_after=2000-01-01"),
+        ("csv export ~1,000 rows", f"/opportunities/export.csv?phase={phase}&value_min=25000"),
     ]
 
 
