@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied
 
 if TYPE_CHECKING:
     from crm.models import User
+    from documents.models import Document
     from journal.models import JournalEntry
     from opportunities.models import Opportunity
 
@@ -81,6 +82,24 @@ def can_see_team_reminders(user: User) -> bool:
 
 def can_approve_documents(user: User) -> bool:
     return user.has_perm("documents.approve_document")
+
+
+def can_view_documents(user: User) -> bool:
+    # The PDF download checks the same as the pages that list documents.
+    return can_view(user) and user.has_perm("documents.view_document")
+
+
+def can_add_document(user: User, opportunity: Opportunity) -> bool:
+    if not user.has_perm("documents.add_document"):
+        return False
+    return is_manager(user) or opportunity.owner_id == user.pk
+
+
+def can_change_document(user: User, document: Document) -> bool:
+    """Edit, send, decide and revise: managers, the opportunity's owner and the document's author."""
+    if not user.has_perm("documents.change_document"):
+        return False
+    return is_manager(user) or user.pk in (document.opportunity.owner_id, document.created_by_id)
 
 
 def require(allowed: bool) -> None:

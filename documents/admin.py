@@ -2,9 +2,11 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Max
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
-from documents.models import Document, DocumentCounter, DocumentLine
+from documents.forms import LetterheadForm
+from documents.models import Document, DocumentCounter, DocumentLine, Letterhead
 
 
 class DocumentLineInline(admin.TabularInline):
@@ -41,13 +43,39 @@ class DocumentAdmin(admin.ModelAdmin):
         "opportunity__organization__name",
     ]
     autocomplete_fields = ["opportunity", "recipient", "created_by"]
-    readonly_fields = ["number", "year", "sequence", "revision_of", "pdf", "sent_at", "created_at", "updated_at"]
+    readonly_fields = [
+        "number",
+        "year",
+        "sequence",
+        "revision_of",
+        "approved_by",
+        "approved_at",
+        "pdf",
+        "sent_at",
+        "decided_at",
+        "created_at",
+        "updated_at",
+    ]
     fieldsets = [
         (None, {"fields": ["number", "opportunity", "title", "doc_type", "status", "language", "recipient"]}),
         (_("Terms"), {"fields": ["currency", "vat_rate", "valid_until", "intro", "terms"]}),
         (
             _("History"),
-            {"fields": ["year", "sequence", "revision_of", "pdf", "sent_at", "created_by", "created_at", "updated_at"]},
+            {
+                "fields": [
+                    "year",
+                    "sequence",
+                    "revision_of",
+                    "approved_by",
+                    "approved_at",
+                    "pdf",
+                    "sent_at",
+                    "decided_at",
+                    "created_by",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
         ),
     ]
     inlines = [DocumentLineInline]
@@ -106,3 +134,36 @@ class DocumentCounterAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         # Without its counter a year would start again at 0001 and collide.
         return False
+
+
+@admin.register(Letterhead)
+class LetterheadAdmin(admin.ModelAdmin):
+    """Workspace settings for documents: one letterhead, printed on every PDF."""
+
+    form = LetterheadForm
+    fieldsets = [
+        (None, {"fields": ["company_name", "address", "logo"]}),
+        (_("Contact"), {"fields": ["email", "phone", "website"]}),
+        (_("Legal and bank"), {"fields": ["vat_id", "register", "managing_directors", "bank_details"]}),
+        (_("Footer"), {"fields": ["footer_text"]}),
+    ]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not Letterhead.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        # One row (pk 1, checked by a constraint): the PDF reads it without a search.
+        obj.pk = 1
+        super().save_model(request, obj, form, change)
+
+    def changelist_view(self, request, extra_context=None):
+        # Straight to the one letterhead, or to the form that creates it.
+        letterhead = Letterhead.objects.filter(pk=1).first()
+        if letterhead is not None and self.has_change_permission(request, letterhead):
+            return redirect("admin:documents_letterhead_change", letterhead.pk)
+        if letterhead is None and self.has_add_permission(request):
+            return redirect("admin:documents_letterhead_add")
+        return super().changelist_view(request, extra_context)

@@ -3,7 +3,11 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from documents.totals import line_net
+from documents.validators import validate_logo
 
 
 class DocumentType(models.TextChoices):
@@ -75,6 +79,17 @@ class Document(models.Model):
     revision_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="revisions", editable=False
     )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("approved by"),
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
+    decided_at = models.DateTimeField(_("accepted or rejected at"), null=True, blank=True, editable=False)
     # The PDF as sent: rendered once when the document is marked sent; every
     # later download returns exactly these bytes.
     pdf = models.FileField(_("PDF"), upload_to="documents/%Y/", blank=True, editable=False)
@@ -102,11 +117,19 @@ class Document(models.Model):
     def __str__(self):
         return f"{self.number} {self.title}"
 
+    def get_absolute_url(self):
+        return reverse("documents:document-detail", args=[self.number])
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == DocumentStatus.DRAFT
+
 
 class DocumentLine(models.Model):
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveIntegerField(_("position"))
-    description = models.TextField(_("description"))
+    # May be empty while drafting (a freshly added line); approval requires it.
+    description = models.TextField(_("description"), blank=True)
     quantity = models.DecimalField(
         _("quantity"), max_digits=12, decimal_places=3, default=Decimal("1"), validators=[MinValueValidator(0)]
     )
@@ -142,3 +165,52 @@ class DocumentLine(models.Model):
 
     def __str__(self):
         return self.description[:60]
+
+    @property
+    def net(self) -> Decimal:
+        return line_net(quantity=self.quantity, unit_price=self.unit_price, discount=self.discount)
+
+
+class Letterhead(models.Model):
+    """The company's details printed on every document (workspace settings, one row)."""
+
+    company_name = models.CharField(_("company name"), max_length=200)
+    address = models.TextField(
+        _("address"), blank=True, help_text=_("One line each: street, postcode and city, country.")
+    )
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    website = models.CharField(_("website"), max_length=200, blank=True)
+    vat_id = models.CharField(_("VAT ID"), max_length=30, blank=True, help_text=_("e.g. DE123456789"))
+    register = models.CharField(
+        _("commercial register"), max_length=200, blank=True, help_text=_("e.g. Amtsgericht Berlin HRB 12345")
+    )
+    managing_directors = models.CharField(_("managing directors"), max_length=200, blank=True)
+    bank_details = models.TextField(_("bank details"), blank=True, help_text=_("One line each, e.g. bank, IBAN, BIC."))
+    footer_text = models.TextField(
+        _("footer text"), blank=True, help_text=_("Printed small at the end of the last page.")
+    )
+    logo = models.FileField(
+        _("logo"),
+        upload_to="letterhead/",
+        blank=True,
+        validators=[validate_logo],
+        help_text=_("PNG, JPEG, GIF or WebP, at most 2 MB; printed top right, about 4.5 cm wide."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("letterhead")
+        verbose_name_plural = _("letterhead")
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="letterhead_single_row")]
+
+    def __str__(self):
+        return self.company_name or str(_("Letterhead"))
+
+    @property
+    def address_lines(self) -> list[str]:
+        return [line.strip() for line in self.address.splitlines() if line.strip()]
+
+    @property
+    def bank_lines(self) -> list[str]:
+        return [line.strip() for line in self.bank_details.splitlines() if line.strip()]

@@ -1,2 +1,15 @@
+from django.urls import path
+
+from documents import views
+
 app_name = "documents"
-urlpatterns = []
+urlpatterns = [
+    path("new/", views.document_create, name="document-create"),
+    path("<str:number>/", views.document_detail, name="document-detail"),
+    path("<str:number>/pdf/", views.document_pdf, name="document-pdf"),
+    path("<str:number>/approve/", views.document_approve, name="document-approve"),
+    path("<str:number>/reopen/", views.document_reopen, name="document-reopen"),
+    path("<str:number>/send/", views.document_send, name="document-send"),
+    path("<str:number>/decide/", views.document_decide, name="document-decide"),
+    path("<str:number>/revise/", views.document_revise, name="document-revise"),
+]

@@ -5,10 +5,24 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import Count, OuterRef, QuerySet, Sum
+from django.db.models import BooleanField, Count, F, IntegerField, OuterRef, QuerySet, Subquery, Sum
+from django.shortcuts import get_object_or_404
 
 from crm.models import User
-from opportunities.models import Category, CustomField, Opportunity, Phase, PhaseKind, SavedView, Source, Status, Tag
+from opportunities.models import (
+    Category,
+    CustomField,
+    Opportunity,
+    OpportunityContact,
+    Phase,
+    PhaseKind,
+    SavedView,
+    Source,
+    Status,
+    Tag,
+    Task,
+)
+from organizations.models import Member
 
 # One round trip for every small admin-defined list a page needs: the table's
 # filter form, column headers and inline-edit menus render from it, so their
@@ -163,3 +177,98 @@ def organization_suggestions(*, term: str, limit: int = 10):
         .order_by("starts", "name", "id")
         .only("id", "name", "code", "city")[:limit]
     )
+
+
+# Detail page -------------------------------------------------------------
+
+
+def opportunity_detail(*, short_name: str) -> Opportunity:
+    """One opportunity for its page, or 404: with its organization, tag ids and the organization's opportunity count.
+
+    Phase, status, category, source, owner and tag names come from the
+    configuration (``attach_configuration``), so this is one query.
+    """
+    tag_ids = Opportunity.tags.through.objects.filter(opportunity_id=OuterRef("pk")).values("tag_id")
+    organization_count = (
+        Opportunity.objects.filter(organization_id=OuterRef("organization_id"))
+        .order_by()
+        .values("organization_id")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    queryset = Opportunity.objects.select_related("organization").annotate(
+        tag_ids=ArraySubquery(tag_ids),
+        organization_opportunity_count=Subquery(organization_count, output_field=IntegerField()),
+    )
+    return get_object_or_404(queryset, short_name=short_name)
+
+
+def opportunity_member_list(*, opportunity: Opportunity) -> QuerySet[Member]:
+    """The organization's members, contact persons first (primary first), each with ``contact``.
+
+    ``contact`` is None for members who are not contact persons of this
+    opportunity, else the link's is_primary; one query.
+    """
+    link = OpportunityContact.objects.filter(opportunity_id=opportunity.pk, member_id=OuterRef("pk"))
+    return (
+        Member.objects.filter(organization_id=opportunity.organization_id)
+        .annotate(contact=Subquery(link.values("is_primary")[:1], output_field=BooleanField()))
+        .order_by(F("contact").desc(nulls_last=True), "last_name", "first_name", "id")
+    )
+
+
+def opportunity_task_list(*, opportunity: Opportunity) -> QuerySet[Task]:
+    """The opportunity's tasks: open ones first by due date, then done ones (assignees from the configuration)."""
+    return Task.objects.filter(opportunity_id=opportunity.pk).order_by(
+        F("done_at").asc(nulls_first=True), F("due_date").asc(nulls_last=True), "id"
+    )
+
+
+# The whole timeline in one round trip: the opportunity's own rows, its tasks'
+# and its contact persons' (with the member's name, which may be gone since),
+# each with the acting user from pghistory's context.
+_HISTORY_SQL = """
+SELECT 'opportunity' AS source, e.pgh_id, e.pgh_created_at, e.pgh_label, c.metadata ->> 'user' AS user_id,
+       to_jsonb(e) AS data
+  FROM opportunities_opportunityevent e
+  LEFT JOIN pghistory_context c ON c.id = e.pgh_context_id
+ WHERE e.pgh_obj_id = %(id)s
+UNION ALL
+SELECT 'task', e.pgh_id, e.pgh_created_at, e.pgh_label, c.metadata ->> 'user', to_jsonb(e)
+  FROM opportunities_taskevent e
+  LEFT JOIN pghistory_context c ON c.id = e.pgh_context_id
+ WHERE e.opportunity_id = %(id)s
+UNION ALL
+SELECT 'contact', e.pgh_id, e.pgh_created_at, e.pgh_label, c.metadata ->> 'user',
+       to_jsonb(e) || jsonb_build_object(
+         'member_name', concat_ws(' ', nullif(m.academic_title, ''), nullif(m.first_name, ''), m.last_name))
+  FROM opportunities_opportunitycontactevent e
+  LEFT JOIN pghistory_context c ON c.id = e.pgh_context_id
+  LEFT JOIN organizations_member m ON m.id = e.member_id
+ WHERE e.opportunity_id = %(id)s
+ ORDER BY pgh_created_at, source, pgh_id
+"""
+
+
+@dataclass
+class HistoryRow:
+    source: str  # "opportunity", "task" or "contact"
+    label: str  # pghistory's event label: created, changed, added, removed
+    at: object
+    user_id: int | None
+    data: dict
+
+
+def opportunity_history_rows(*, opportunity: Opportunity) -> list[HistoryRow]:
+    """Every recorded change of the opportunity, its tasks and its contact persons, oldest first."""
+    with connection.cursor() as cursor:
+        cursor.execute(_HISTORY_SQL, {"id": opportunity.pk})
+        rows = cursor.fetchall()
+    result = []
+    for source, _pgh_id, at, label, user_id, data in rows:
+        try:
+            user_pk = int(user_id) if user_id else None
+        except ValueError:
+            user_pk = None
+        result.append(HistoryRow(source=source, label=label, at=at, user_id=user_pk, data=_load(data)))
+    return result

@@ -1,5 +1,6 @@
 from dataclasses import dataclass
 
+import pghistory
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -9,7 +10,16 @@ from django.utils.translation import gettext as _
 
 from crm import permissions
 from opportunities.custom_fields import clean_custom_values
-from opportunities.models import Opportunity, OpportunityContact, Phase, PhaseKind, Status, Tag
+from opportunities.models import (
+    Opportunity,
+    OpportunityContact,
+    OpportunityEvent,
+    Phase,
+    PhaseKind,
+    Status,
+    Tag,
+    Task,
+)
 from organizations.models import Organization
 
 OPPORTUNITY_FIELDS = [
@@ -169,8 +179,13 @@ def opportunity_update(*, opportunity_id: int, version: int | None, data: dict, 
         if name in UPDATABLE_FIELDS and name != "phase":
             setattr(opportunity, name, value)
     if "custom_values" in data:
-        merged = {**opportunity.custom_values, **data["custom_values"]}
-        opportunity.custom_values = clean_custom_values(merged)
+        # Check only the values being changed: another field that became
+        # required, or was deactivated, since must not block this edit.
+        changed = clean_custom_values(data["custom_values"], partial=True)
+        merged = {**opportunity.custom_values, **changed}
+        for key in set(data["custom_values"]) - set(changed):
+            merged.pop(key, None)  # emptied
+        opportunity.custom_values = merged
     opportunity.version += 1
     opportunity.updated_by = user
     # Field rules (ranges, lengths, choices) are checked here; foreign keys,
@@ -285,3 +300,179 @@ def opportunity_move(
     else:
         raise ValueError("Move to a phase or a status.")
     return opportunity_update(opportunity_id=opportunity_id, version=version, data=data, user=user)
+
+
+# Detail page -------------------------------------------------------------
+
+
+def _acting(user):
+    """Name ``user`` on the history rows the triggers write inside this block.
+
+    Requests already carry this context (pghistory's middleware); services
+    called from elsewhere (shell, commands, tests) get it here.
+    """
+    return pghistory.context(user=user.pk if user is not None else None)
+
+
+def _require_change(user, opportunity: Opportunity) -> None:
+    permissions.require(permissions.can_change_opportunity(user, opportunity))
+
+
+def _require_member_of(opportunity: Opportunity, member) -> None:
+    if member.organization_id != opportunity.organization_id:
+        raise ValidationError(
+            _("Only members of %(name)s can be contact persons.") % {"name": opportunity.organization}
+        )
+
+
+def _phase_of_kind(kind: str) -> Phase:
+    phase = Phase.objects.active().filter(kind=kind).order_by("position", "id").first()
+    if phase is None:
+        raise ValidationError(_("No active “%(kind)s” phase is configured.") % {"kind": PhaseKind(kind).label})
+    return phase
+
+
+@transaction.atomic
+def opportunity_win(*, opportunity_id: int, version: int, user) -> Opportunity:
+    """Mark as won: the first won phase, won_at now, and the status from CRM_STATUS_ON_WIN."""
+    with _acting(user):
+        return opportunity_update(
+            opportunity_id=opportunity_id, version=version, data={"phase": _phase_of_kind(PhaseKind.WON)}, user=user
+        )
+
+
+@transaction.atomic
+def opportunity_lose(*, opportunity_id: int, version: int, reason: str, user) -> Opportunity:
+    """Mark as lost with a reason (required): the first lost phase and lost_at now."""
+    if not reason.strip():
+        raise ValidationError({"lost_reason": _("Say why the opportunity was lost.")})
+    with _acting(user):
+        return opportunity_update(
+            opportunity_id=opportunity_id,
+            version=version,
+            data={"phase": _phase_of_kind(PhaseKind.LOST), "lost_reason": reason},
+            user=user,
+        )
+
+
+@transaction.atomic
+def opportunity_reopen(*, opportunity_id: int, version: int, user) -> Opportunity:
+    """Open a won or lost opportunity again, in the phase and status it had before it was closed.
+
+    The history knows them; an opportunity without such history goes to the first open phase.
+    """
+    open_phases = {phase.pk: phase for phase in Phase.objects.active().filter(kind=PhaseKind.OPEN)}
+    before = (
+        OpportunityEvent.objects.filter(pgh_obj_id=opportunity_id, phase_id__in=list(open_phases))
+        .order_by("-pgh_id")
+        .values("phase_id", "status_id")
+        .first()
+    )
+    data = {"phase": open_phases[before["phase_id"]] if before else default_phase()}
+    if before:
+        status = Status.objects.active().filter(pk=before["status_id"]).first()
+        if status is not None:
+            data["status"] = status
+    with _acting(user):
+        return opportunity_update(opportunity_id=opportunity_id, version=version, data=data, user=user)
+
+
+@transaction.atomic
+def opportunity_field_update(*, opportunity_id: int, version: int, data: dict, user) -> Opportunity:
+    """One inline edit from the detail page (optimistic locking as in opportunity_update)."""
+    with _acting(user):
+        return opportunity_update(opportunity_id=opportunity_id, version=version, data=data, user=user)
+
+
+@transaction.atomic
+def opportunity_tag_add(*, opportunity: Opportunity, name: str, user) -> Tag:
+    """Put a tag on the opportunity, creating the tag when it is new.
+
+    Tags are a set: adding one cannot overwrite anyone's work, so no version check.
+    """
+    _require_change(user, opportunity)
+    tag = tag_get_or_create(name=name)
+    with _acting(user):
+        Opportunity.tags.through.objects.bulk_create(
+            [Opportunity.tags.through(opportunity_id=opportunity.pk, tag_id=tag.pk)], ignore_conflicts=True
+        )
+    return tag
+
+
+@transaction.atomic
+def opportunity_tag_remove(*, opportunity: Opportunity, tag_id: int, user) -> None:
+    """Take a tag off the opportunity (the tag itself stays for others)."""
+    _require_change(user, opportunity)
+    with _acting(user):
+        Opportunity.tags.through.objects.filter(opportunity_id=opportunity.pk, tag_id=tag_id).delete()
+
+
+@transaction.atomic
+def opportunity_contact_set(*, opportunity: Opportunity, member, is_contact: bool, user) -> None:
+    """Make a member of the opportunity's organization one of its contact persons, or not."""
+    _require_change(user, opportunity)
+    _require_member_of(opportunity, member)
+    with _acting(user):
+        if is_contact:
+            OpportunityContact.objects.get_or_create(opportunity=opportunity, member=member)
+        else:
+            OpportunityContact.objects.filter(opportunity=opportunity, member=member).delete()
+
+
+@transaction.atomic
+def opportunity_contact_primary(*, opportunity: Opportunity, member, user) -> None:
+    """Make a member the primary contact person (and a contact person, if not yet)."""
+    _require_change(user, opportunity)
+    _require_member_of(opportunity, member)
+    with _acting(user):
+        # One primary per opportunity (a partial unique index): clear the old one first.
+        OpportunityContact.objects.filter(opportunity=opportunity, is_primary=True).exclude(member=member).update(
+            is_primary=False
+        )
+        link, created = OpportunityContact.objects.get_or_create(
+            opportunity=opportunity, member=member, defaults={"is_primary": True}
+        )
+        if not created and not link.is_primary:
+            link.is_primary = True
+            link.save(update_fields=["is_primary"])
+
+
+@transaction.atomic
+def task_create(*, opportunity: Opportunity, title: str, user, assignee=None, due_date=None) -> Task:
+    """Add a to-do to the opportunity (the open-task count follows by trigger)."""
+    _require_change(user, opportunity)
+    task = Task(opportunity=opportunity, title=title.strip(), assignee=assignee, due_date=due_date, created_by=user)
+    task.full_clean()
+    with _acting(user):
+        task.save()
+    return task
+
+
+@transaction.atomic
+def task_complete(*, task: Task, user) -> Task:
+    """Mark a task done now (done tasks keep their date)."""
+    _require_change(user, task.opportunity)
+    if task.done_at is None:
+        task.done_at = timezone.now()
+        with _acting(user):
+            task.save(update_fields=["done_at"])
+    return task
+
+
+@transaction.atomic
+def task_reopen(*, task: Task, user) -> Task:
+    """Make a done task open again."""
+    _require_change(user, task.opportunity)
+    if task.done_at is not None:
+        task.done_at = None
+        with _acting(user):
+            task.save(update_fields=["done_at"])
+    return task
+
+
+@transaction.atomic
+def task_delete(*, task: Task, user) -> None:
+    """Delete a task (the history keeps that it existed)."""
+    _require_change(user, task.opportunity)
+    with _acting(user):
+        task.delete()

@@ -2,7 +2,7 @@ import csv
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseBadRequest, QueryDict, StreamingHttpResponse
+from django.http import Http404, HttpResponseBadRequest, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,10 +14,25 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
 from crm import permissions
-from opportunities import board, selectors, services, table
+from opportunities import board, detail, selectors, services, table
 from opportunities.filters import OpportunityFilter
-from opportunities.forms import BulkActionForm, ColumnsForm, MoveForm, QuickEditForm, SavedViewForm
-from opportunities.models import Opportunity, SavedView
+from opportunities.forms import (
+    BulkActionForm,
+    ColumnsForm,
+    LoseForm,
+    MoveForm,
+    OpportunityCreateForm,
+    OpportunityFieldForm,
+    OrganizationContactForm,
+    QuickEditForm,
+    SavedViewForm,
+    TagAddForm,
+    TaskForm,
+    WinForm,
+)
+from opportunities.models import Opportunity, SavedView, Task
+from organizations import services as org_services
+from organizations.models import Member, Organization
 
 
 def _back_to_list(request, fallback_query=""):
@@ -388,16 +403,6 @@ def opportunity_move(request, short_name):
     return render(request, "opportunities/opportunity_board.html#move-result", context, status=status)
 
 
-def opportunity_create(request):
-    return render(request, "opportunities/opportunity_form.html", {})
-
-
-@require_GET
-def opportunity_detail(request, short_name):
-    opportunity = get_object_or_404(Opportunity, short_name=short_name)
-    return render(request, "opportunities/opportunity_detail.html", {"opportunity": opportunity})
-
-
 @require_GET
 def organization_autocomplete(request):
     """Suggestions for the organization filter: links that apply the filter to the current view."""
@@ -421,3 +426,572 @@ def organization_autocomplete(request):
             "target": "#board" if on_board else "#opportunity-table",
         },
     )
+
+
+# New opportunity -----------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def opportunity_create(request):
+    """The "New opportunity" form; ?organization=<id> preselects the organization (from its page)."""
+    permissions.require(permissions.can_add_opportunity(request.user))
+    config = selectors.configuration_get(user=request.user)
+    form_kwargs = {
+        "config": config,
+        "user": request.user,
+        "can_reassign": permissions.can_reassign(request.user),
+    }
+    if request.method == "POST" and request.POST.get("search"):
+        # "Search" without JavaScript: show the matches, keep what was typed, validate nothing yet.
+        form = OpportunityCreateForm(initial=request.POST.dict(), **form_kwargs)
+    elif request.method == "POST":
+        form = OpportunityCreateForm(request.POST, **form_kwargs)
+    else:
+        initial = {"phase": next((p.pk for p in config.active_phases if p.kind == "open"), None)}
+        organization_id = request.GET.get("organization", "")
+        if organization_id.isdigit():
+            initial["organization"] = organization_id
+        form = OpportunityCreateForm(initial=initial, **form_kwargs)
+    if form.is_bound and form.is_valid():
+        try:
+            opportunity = services.opportunity_create(user=request.user, **form.service_kwargs())
+        except ValidationError as error:
+            for key, messages_ in error.message_dict.items():
+                name = key if key in form.fields else f"cf_{key}" if f"cf_{key}" in form.fields else None
+                for message in messages_:
+                    form.add_error(name, message)
+        else:
+            messages.success(request, _("%(name)s created.") % {"name": opportunity.short_name})
+            return redirect(opportunity)
+    search = _search_term(request)
+    context = {
+        "form": form,
+        "organization": _chosen_organization(form),
+        "organization_search": search,
+        "organization_matches": list(selectors.organization_suggestions(term=search)) if search else [],
+    }
+    if request.htmx and request.GET.get("organization_search") is not None:
+        return render(request, "opportunities/opportunity_form.html#organization-picker", context)
+    return render(request, "opportunities/opportunity_form.html", context, status=422 if form.errors else 200)
+
+
+def _search_term(request) -> str:
+    return (
+        (request.GET.get("organization_search") or request.POST.get("organization_search") or "")
+        .replace("\x00", "")
+        .strip()[:100]
+    )
+
+
+def _chosen_organization(form):
+    """The organization the form holds (typed id checked against the database), or None."""
+    value = form["organization"].value()
+    if form.is_bound and "organization" in form.errors:
+        return None
+    if value in (None, ""):
+        return None
+    if hasattr(value, "pk"):
+        return value
+    return (
+        Organization.objects.only("id", "name", "code", "city").filter(pk=value).first()
+        if str(value).isdigit()
+        else None
+    )
+
+
+# Detail page --------------------------------------------------------------
+
+
+def _opportunity(request, short_name):
+    """The opportunity (404 if missing) and the configuration, for a user who may see opportunities."""
+    permissions.require(permissions.can_view(request.user))
+    config = selectors.configuration_get(user=request.user)
+    opportunity = selectors.opportunity_detail(short_name=short_name)
+    selectors.attach_configuration([opportunity], config)
+    return opportunity, config
+
+
+def _is_fragment(request) -> bool:
+    return bool(request.htmx) and not request.htmx.boosted and not request.htmx.history_restore_request
+
+
+def _render_page(request, opportunity, config, *, status=200, editing=None, action_form=None, **extra):
+    """The whole page: every region; ``editing`` opens fields' forms (also used without JavaScript)."""
+    context = detail.base_context(request, opportunity, config)
+    context.update(detail.header_context(opportunity, config))
+    tasks = list(selectors.opportunity_task_list(opportunity=opportunity))
+    context.update(detail.task_context(opportunity, config, tasks, form=extra.pop("task_form", None)))
+    context.update(detail.history_context(opportunity, config, show_all=request.GET.get("history") == "all"))
+    context.update(
+        {
+            "members": list(selectors.opportunity_member_list(opportunity=opportunity)),
+            "deal_fields": detail.deal_fields(opportunity, config, editing=editing),
+            "description_field": detail.field_view(
+                opportunity, "description", config, form=(editing or {}).get("description")
+            ),
+            "action_form": action_form,
+            "new_tag_form": TagAddForm(),
+            "organization_form": extra.pop("organization_form", None),
+            **extra,
+        }
+    )
+    if editing and "name" in editing:
+        context["name_field"] = detail.field_view(opportunity, "name", config, form=editing["name"])
+    return render(request, "opportunities/opportunity_detail.html", context, status=status)
+
+
+@require_GET
+def opportunity_detail(request, short_name):
+    """Everything about one opportunity; ?edit=<field> or ?action=win|lose open a form (pages without JavaScript)."""
+    opportunity, config = _opportunity(request, short_name)
+    editing, action_form = None, None
+    can_change = permissions.can_change_opportunity(request.user, opportunity)
+    key = request.GET.get("edit", "")
+    if can_change and key in detail.field_keys(config) and key not in detail.HEADER_FIELDS:
+        editing = {key: OpportunityFieldForm(key=key, config=config, opportunity=opportunity)}
+    action = request.GET.get("action")
+    if can_change and action in ("win", "lose"):
+        action_form = (action, (WinForm if action == "win" else LoseForm)(initial={"version": opportunity.version}))
+    organization_form = None
+    if request.GET.get("edit") == "organization" and permissions.can_change_organization(request.user):
+        organization_form = OrganizationContactForm(instance=opportunity.organization)
+    return _render_page(
+        request, opportunity, config, editing=editing, action_form=action_form, organization_form=organization_form
+    )
+
+
+def _version_oob(response, old_version: int, new_version: int):
+    """Bring the forms that showed ``old_version`` up to date: the user's own change is not a conflict.
+
+    Forms that were already stale (after a conflict elsewhere) keep their version and stay stale.
+    """
+    if old_version != new_version:
+        response.content += (
+            f'<input type="hidden" name="version" value="{new_version}" data-version="{new_version}" '
+            f"hx-swap-oob='outerHTML:input[data-version=\"{old_version}\"]'>"
+        ).encode()
+    return response
+
+
+def _header_response(request, opportunity, config, *, status=200, message="", old_version=None, action_form=None):
+    """The header (after a phase, status, owner change or win/lose/reopen), with the probability out of band."""
+    context = detail.base_context(request, opportunity, config)
+    context.update(detail.header_context(opportunity, config))
+    context.update({"header_message": message, "header_message_level": "error" if status >= 400 else "success"})
+    context["action_form"] = action_form
+    context["probability_field"] = detail.field_view(opportunity, "probability", config)
+    response = render(request, "opportunities/opportunity_detail.html#header-response", context, status=status)
+    if status == 200:
+        _version_oob(response, old_version, opportunity.version)
+        trigger_client_event(response, "opportunityChanged", {"short_name": opportunity.short_name})
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def opportunity_field(request, short_name, key):
+    """One field in place: GET shows it (?edit=1: its form), POST saves it with the version the user saw.
+
+    Stale: 409, the form keeps what was typed and shows the current value and who changed it.
+    Invalid: 422 with the message next to the field.
+    """
+    opportunity, config = _opportunity(request, short_name)
+    if key not in detail.field_keys(config):
+        raise Http404
+    can_change = permissions.can_change_opportunity(request.user, opportunity)
+    if request.method == "GET":
+        editing = request.GET.get("edit") and key not in detail.HEADER_FIELDS
+        if editing:
+            permissions.require(can_change)
+        if not _is_fragment(request):
+            return redirect(
+                opportunity.get_absolute_url() + (f"?edit={key}#field-{key}" if editing else f"#field-{key}")
+            )
+        form = OpportunityFieldForm(key=key, config=config, opportunity=opportunity) if editing else None
+        return _field_response(request, opportunity, config, key, form=form)
+
+    permissions.require(can_change)
+    if key == "owner":
+        permissions.require(permissions.can_reassign(request.user))
+    form = OpportunityFieldForm(request.POST, key=key, config=config, opportunity=opportunity)
+    status, message, current = 200, "", ""
+    old_version = opportunity.version
+    if form.is_valid():
+        try:
+            opportunity = services.opportunity_field_update(
+                opportunity_id=opportunity.pk,
+                version=form.cleaned_data["version"],
+                data=form.changes(),
+                user=request.user,
+            )
+        except services.VersionConflict as conflict:
+            status = 409
+            message = table.conflict_message(conflict.opportunity, config)
+        except ValidationError as error:
+            status = 422
+            field_errors = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+            for messages_ in field_errors.values():
+                for text in messages_:
+                    form.add_error("value", text)
+    else:
+        status = 400 if "version" in form.errors else 422
+    if status != 200 or key in detail.HEADER_FIELDS or not _is_fragment(request):
+        fresh = selectors.opportunity_detail(short_name=short_name)
+        selectors.attach_configuration([fresh], config)
+    else:
+        fresh = None
+    if not _is_fragment(request):
+        if status == 200:
+            messages.success(request, _("%(field)s saved.") % {"field": detail.field_label(key, config)})
+            return redirect(f"{opportunity.get_absolute_url()}#field-{key}")
+        if key in detail.HEADER_FIELDS:
+            messages.error(request, message or " ".join(form.errors.get("value", [])) or _("Not saved."))
+            return redirect(opportunity.get_absolute_url())
+        if status == 409:
+            form = _rebased(form, fresh, key, config)
+            messages.error(request, message)
+        return _render_page(request, fresh, config, status=status, editing={key: form})
+    if key in detail.HEADER_FIELDS:
+        if status == 200:
+            return _header_response(request, fresh, config, old_version=old_version)
+        text = message or " ".join(form.errors.get("value", [])) or _("Not saved.")
+        return _header_response(request, fresh, config, status=status, message=text)
+    if status == 409:
+        current = detail.field_display(fresh, key, config) or "—"
+        return _field_response(
+            request,
+            fresh,
+            config,
+            key,
+            form=_rebased(form, fresh, key, config),
+            message=message,
+            current=current,
+            status=409,
+        )
+    if status != 200:
+        return _field_response(request, fresh, config, key, form=form, status=status)
+    selectors.attach_configuration([opportunity], config)
+    response = _field_response(request, opportunity, config, key)
+    _version_oob(response, old_version, opportunity.version)
+    return trigger_client_event(response, "opportunityChanged", {"short_name": opportunity.short_name})
+
+
+def _rebased(form, fresh, key, config):
+    """The user's typed value on top of the current version: saving again overwrites knowingly."""
+    data = form.data.copy()
+    data["version"] = str(fresh.version)
+    return OpportunityFieldForm(data, key=key, config=config, opportunity=fresh)
+
+
+def _field_response(request, opportunity, config, key, *, form=None, message="", current="", status=200):
+    context = detail.base_context(request, opportunity, config)
+    context["f"] = detail.field_view(opportunity, key, config, form=form, message=message, current=current)
+    if form is not None and form.is_bound and status == 409:
+        form.is_valid()  # show the typed value without errors beyond the conflict
+        form.errors.clear()
+    partial = "name-field" if key == "name" else "description-field" if key == "description" else "field"
+    return render(request, f"opportunities/opportunity_detail.html#{partial}", context, status=status)
+
+
+def _action(request, short_name, form_class, run):
+    """Win, lose or reopen: header redrawn; a stale version gets 409 and the current state."""
+    opportunity, config = _opportunity(request, short_name)
+    permissions.require(permissions.can_change_opportunity(request.user, opportunity))
+    form = form_class(request.POST)
+    old_version = opportunity.version
+    status, message = 200, ""
+    if form.is_valid():
+        try:
+            opportunity = run(opportunity, form.cleaned_data)
+        except services.VersionConflict as conflict:
+            status, message = 409, table.conflict_message(conflict.opportunity, config)
+        except ValidationError as error:
+            status = 422
+            for text in error.messages:
+                form.add_error("lost_reason" if "lost_reason" in form.fields else None, text)
+    else:
+        status = 400 if "version" in form.errors else 422
+    fresh = selectors.opportunity_detail(short_name=short_name)
+    selectors.attach_configuration([fresh], config)
+    return status, message, form, fresh, config, old_version
+
+
+def _action_response(request, status, message, form, fresh, config, old_version, *, name, success):
+    if not _is_fragment(request):
+        if status == 200:
+            messages.success(request, success)
+            return redirect(fresh)
+        if status == 409:
+            messages.error(request, message)
+            return redirect(fresh)
+        return _render_page(request, fresh, config, status=status, action_form=(name, form))
+    if status == 422 or status == 400:
+        return _header_response(request, fresh, config, status=status, action_form=(name, form))
+    if status == 409:
+        return _header_response(request, fresh, config, status=409, message=message)
+    return _header_response(request, fresh, config, old_version=old_version, message=success)
+
+
+@require_http_methods(["GET", "POST"])
+def opportunity_win(request, short_name):
+    """Mark as won, after a confirmation (htmx: hx-confirm; without JavaScript: the page asks first)."""
+    if request.method == "GET" or not request.POST.get("confirm"):
+        opportunity, _config = _opportunity(request, short_name)
+        return redirect(f"{opportunity.get_absolute_url()}?action=win#actions")
+    result = _action(
+        request,
+        short_name,
+        WinForm,
+        lambda opportunity, data: services.opportunity_win(
+            opportunity_id=opportunity.pk, version=data["version"], user=request.user
+        ),
+    )
+    fresh = result[3]
+    success = _("%(name)s is won. Status: %(status)s.") % {"name": fresh.short_name, "status": fresh.status.name}
+    return _action_response(request, *result, name="win", success=success)
+
+
+@require_http_methods(["GET", "POST"])
+def opportunity_lose(request, short_name):
+    """Mark as lost; the reason is required. GET (htmx): the reason form below the header."""
+    if request.method == "GET":
+        opportunity, config = _opportunity(request, short_name)
+        permissions.require(permissions.can_change_opportunity(request.user, opportunity))
+        if not _is_fragment(request):
+            return redirect(f"{opportunity.get_absolute_url()}?action=lose#actions")
+        form = LoseForm(initial={"version": opportunity.version})
+        context = {**detail.base_context(request, opportunity, config), "action_form": ("lose", form)}
+        return render(request, "opportunities/opportunity_detail.html#action-panel", context)
+    result = _action(
+        request,
+        short_name,
+        LoseForm,
+        lambda opportunity, data: services.opportunity_lose(
+            opportunity_id=opportunity.pk, version=data["version"], reason=data["lost_reason"], user=request.user
+        ),
+    )
+    success = _("%(name)s is marked as lost.") % {"name": result[3].short_name}
+    return _action_response(request, *result, name="lose", success=success)
+
+
+@require_POST
+def opportunity_reopen(request, short_name):
+    """Open a won or lost opportunity again (phase and status as before it was closed)."""
+    result = _action(
+        request,
+        short_name,
+        WinForm,
+        lambda opportunity, data: services.opportunity_reopen(
+            opportunity_id=opportunity.pk, version=data["version"], user=request.user
+        ),
+    )
+    success = _("%(name)s is open again.") % {"name": result[3].short_name}
+    return _action_response(request, *result, name="reopen", success=success)
+
+
+@require_http_methods(["GET", "POST"])
+def opportunity_tags(request, short_name):
+    """Add a tag (created when new); GET redraws the tags."""
+    opportunity, config = _opportunity(request, short_name)
+    form = TagAddForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        permissions.require(permissions.can_change_opportunity(request.user, opportunity))
+        if form.is_valid():
+            try:
+                services.opportunity_tag_add(opportunity=opportunity, name=form.cleaned_data["name"], user=request.user)
+            except ValidationError as error:
+                form.add_error("name", error.messages[0])
+        if form.errors:
+            status = 422
+        else:
+            form = TagAddForm()
+            config = selectors.configuration_get(user=request.user)
+            opportunity = selectors.opportunity_detail(short_name=short_name)
+            selectors.attach_configuration([opportunity], config)
+    return _tags_response(request, opportunity, config, form, status)
+
+
+@require_POST
+def opportunity_tag_remove(request, short_name, tag_id):
+    opportunity, config = _opportunity(request, short_name)
+    services.opportunity_tag_remove(opportunity=opportunity, tag_id=tag_id, user=request.user)
+    opportunity = selectors.opportunity_detail(short_name=short_name)
+    selectors.attach_configuration([opportunity], config)
+    return _tags_response(request, opportunity, config, TagAddForm(), 200)
+
+
+def _tags_response(request, opportunity, config, form, status):
+    if not _is_fragment(request):
+        if status != 200:
+            messages.error(request, " ".join(form.errors.get("name", [])))
+        return redirect(f"{opportunity.get_absolute_url()}#tags")
+    context = {
+        **detail.base_context(request, opportunity, config),
+        "tags": detail.tag_list(opportunity, config),
+        "new_tag_form": form,
+    }
+    response = render(request, "opportunities/opportunity_detail.html#tags", context, status=status)
+    if status == 200 and request.method == "POST":
+        trigger_client_event(response, "tagsChanged", {"short_name": opportunity.short_name})
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def opportunity_organization(request, short_name):
+    """The organization's contact details from the opportunity: GET shows them (?edit=1 the form), POST saves.
+
+    The change is to the organization itself, so its other opportunities show it too.
+    """
+    opportunity, config = _opportunity(request, short_name)
+    organization = opportunity.organization
+    editing = request.method == "POST" or request.GET.get("edit")
+    if editing:
+        permissions.require(permissions.can_change_organization(request.user))
+    if request.method == "GET" and not _is_fragment(request):
+        return redirect(opportunity.get_absolute_url() + ("?edit=organization#organization" if editing else ""))
+    form = None
+    status = 200
+    saved = False
+    if request.method == "POST":
+        form = OrganizationContactForm(request.POST, instance=organization)
+        if form.is_valid():
+            try:
+                org_services.organization_update(organization=organization, data=form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                saved = True
+                form = None
+        if form is not None:
+            status = 422
+            organization.refresh_from_db()
+    elif editing:
+        form = OrganizationContactForm(instance=organization)
+    if not _is_fragment(request):
+        if saved:
+            messages.success(request, _("%(name)s saved.") % {"name": organization.name})
+            return redirect(f"{opportunity.get_absolute_url()}#organization")
+        return _render_page(request, opportunity, config, status=status, organization_form=form)
+    context = {
+        **detail.base_context(request, opportunity, config),
+        "organization_form": form,
+        "organization_saved": saved,
+        "other_opportunity_count": max((opportunity.organization_opportunity_count or 1) - 1, 0),
+    }
+    response = render(request, "opportunities/opportunity_detail.html#organization", context, status=status)
+    if saved:
+        trigger_client_event(response, "organizationChanged", {"organization": organization.pk})
+    return response
+
+
+@require_GET
+def opportunity_members(request, short_name):
+    """The members card (redrawn after a member was added, edited or removed inline)."""
+    opportunity, config = _opportunity(request, short_name)
+    if not _is_fragment(request):
+        return redirect(f"{opportunity.get_absolute_url()}#members")
+    return _members_response(request, opportunity, config)
+
+
+def _members_response(request, opportunity, config, *, status=200, message=""):
+    context = {
+        **detail.base_context(request, opportunity, config),
+        "members": list(selectors.opportunity_member_list(opportunity=opportunity)),
+        "members_message": message,
+    }
+    return render(request, "opportunities/opportunity_detail.html#members", context, status=status)
+
+
+@require_POST
+def opportunity_contact(request, short_name, member_pk):
+    """Mark a member as contact person (contact=1), not (contact=0), or primary (primary=1)."""
+    opportunity, config = _opportunity(request, short_name)
+    permissions.require(permissions.can_change_opportunity(request.user, opportunity))
+    member = get_object_or_404(Member, pk=member_pk, organization_id=opportunity.organization_id)
+    if request.POST.get("primary") == "1":
+        services.opportunity_contact_primary(opportunity=opportunity, member=member, user=request.user)
+        text = _("%(name)s is the primary contact.") % {"name": member.full_name}
+    else:
+        is_contact = request.POST.get("contact") == "1"
+        services.opportunity_contact_set(
+            opportunity=opportunity, member=member, is_contact=is_contact, user=request.user
+        )
+        text = (_("%(name)s is a contact person.") if is_contact else _("%(name)s is no longer a contact person.")) % {
+            "name": member.full_name
+        }
+    if not _is_fragment(request):
+        messages.success(request, text)
+        return redirect(f"{opportunity.get_absolute_url()}#member-{member.pk}")
+    response = _members_response(request, opportunity, config, message=text)
+    return trigger_client_event(response, "contactsChanged", {"short_name": opportunity.short_name})
+
+
+@require_http_methods(["GET", "POST"])
+def opportunity_tasks(request, short_name):
+    """The tasks card; POST adds a task."""
+    opportunity, config = _opportunity(request, short_name)
+    form = None
+    status = 200
+    if request.method == "POST":
+        permissions.require(permissions.can_change_opportunity(request.user, opportunity))
+        form = TaskForm(request.POST, config=config)
+        if form.is_valid():
+            try:
+                services.task_create(opportunity=opportunity, user=request.user, **form.service_kwargs())
+            except ValidationError as error:
+                form.add_error(None, error)
+        if form.errors:
+            status = 422
+        else:
+            form = None
+    elif not _is_fragment(request):
+        return redirect(f"{opportunity.get_absolute_url()}#tasks")
+    return _tasks_response(request, opportunity, config, form=form, status=status, changed=request.method == "POST")
+
+
+def _tasks_response(request, opportunity, config, *, form=None, status=200, changed=False):
+    if not _is_fragment(request) and status == 200:
+        return redirect(f"{opportunity.get_absolute_url()}#tasks")
+    if not _is_fragment(request):
+        return _render_page(request, opportunity, config, status=status, task_form=form)
+    tasks = list(selectors.opportunity_task_list(opportunity=opportunity))
+    context = {
+        **detail.base_context(request, opportunity, config),
+        **detail.task_context(opportunity, config, tasks, form=form),
+    }
+    response = render(request, "opportunities/opportunity_detail.html#tasks-response", context, status=status)
+    if changed and status == 200:
+        trigger_client_event(
+            response,
+            "tasksChanged",
+            {"short_name": opportunity.short_name, "open_tasks": context["open_task_count"]},
+        )
+    return response
+
+
+@require_POST
+def opportunity_task_action(request, short_name, task_pk, action):
+    """Complete, reopen or delete one task."""
+    opportunity, config = _opportunity(request, short_name)
+    task = get_object_or_404(Task, pk=task_pk, opportunity_id=opportunity.pk)
+    task.opportunity = opportunity
+    run = {"complete": services.task_complete, "reopen": services.task_reopen, "delete": services.task_delete}.get(
+        action
+    )
+    if run is None:
+        raise Http404
+    run(task=task, user=request.user)
+    return _tasks_response(request, opportunity, config, changed=True)
+
+
+@require_GET
+def opportunity_history(request, short_name):
+    """The timeline (redrawn after changes; ?history=all shows every entry)."""
+    opportunity, config = _opportunity(request, short_name)
+    if not _is_fragment(request):
+        return redirect(f"{opportunity.get_absolute_url()}?history=all#history")
+    context = {
+        **detail.base_context(request, opportunity, config),
+        **detail.history_context(opportunity, config, show_all=request.GET.get("history") == "all"),
+    }
+    return render(request, "opportunities/opportunity_detail.html#history", context)

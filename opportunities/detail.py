@@ -1,0 +1,184 @@
+"""What the opportunity detail page shows: fields with their display, the context of each region."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format, number_format
+from django.utils.html import format_html
+
+from crm import permissions
+from opportunities import history, selectors
+from opportunities.forms import INLINE_FIELDS, OpportunityFieldForm
+from opportunities.models import PhaseKind
+from opportunities.templatetags.opportunity_tags import custom_value
+
+# Fields of the "Deal" card, in display order (then the custom fields).
+DEAL_FIELDS = ["value", "probability", "expected_close_date", "category", "source"]
+# Fields whose change redraws the header (phase also sets the probability).
+HEADER_FIELDS = {"status", "phase", "owner"}
+HISTORY_LIMIT = 30
+
+
+@dataclass
+class FieldView:
+    """One field as the page shows it: its value, or its form while being edited."""
+
+    key: str
+    label: str
+    display: str
+    url: str
+    form: OpportunityFieldForm | None = None
+    message: str = ""
+    current: str = ""  # the stored value, shown next to the form after a conflict
+    help_text: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return self.display in ("", None)
+
+
+def field_label(key: str, config) -> str:
+    if key.startswith("cf_"):
+        definition = next((f for f in config.custom_fields if f"cf_{f.key}" == key), None)
+        return definition.label if definition else key
+    return str(INLINE_FIELDS[key])
+
+
+def field_keys(config) -> set[str]:
+    return set(INLINE_FIELDS) | {f"cf_{f.key}" for f in config.custom_fields}
+
+
+def field_display(opportunity, key: str, config) -> str:
+    """The stored value of ``key`` as HTML (escaped)."""
+    if key.startswith("cf_"):
+        definition = next((f for f in config.custom_fields if f"cf_{f.key}" == key), None)
+        return custom_value(opportunity, definition) if definition else ""
+    match key:
+        case "name":
+            return opportunity.name
+        case "description":
+            return opportunity.description
+        case "probability":
+            return f"{opportunity.probability} %"
+        case "value":
+            return format_html("{} {}", number_format(opportunity.value, 0, force_grouping=True), opportunity.currency)
+        case "expected_close_date":
+            close = opportunity.expected_close_date
+            if not close:
+                return ""
+            overdue = close < timezone.localdate() and opportunity.phase.kind == PhaseKind.OPEN
+            return format_html(
+                '<time datetime="{}"{}>{}</time>',
+                close.isoformat(),
+                format_html(' class="is-overdue" title="{}"', "overdue") if overdue else "",
+                date_format(close, "j M Y"),
+            )
+        case "category" | "source" | "status" | "phase" | "owner":
+            value = getattr(opportunity, key)
+            return value.name if value else ""
+    return ""
+
+
+def field_view(opportunity, key: str, config, *, form=None, message: str = "", current: str = "") -> FieldView:
+    help_text = ""
+    if key.startswith("cf_"):
+        definition = next((f for f in config.custom_fields if f"cf_{f.key}" == key), None)
+        help_text = definition.help_text if definition else ""
+    return FieldView(
+        key=key,
+        label=field_label(key, config),
+        display=field_display(opportunity, key, config),
+        url=reverse("opportunities:opportunity-field", args=[opportunity.short_name, key]),
+        form=form,
+        message=message,
+        current=current,
+        help_text=help_text,
+    )
+
+
+def base_context(request, opportunity, config) -> dict:
+    """What every region of the page needs: the opportunity, the configuration and what the user may do.
+
+    The journal and documents sections (other apps' includes) get the same:
+    ``opportunity``, ``config``, ``can_change`` and ``user``.
+    """
+    user = request.user
+    can_change = permissions.can_change_opportunity(user, opportunity)
+    return {
+        "opportunity": opportunity,
+        "config": config,
+        "user": user,
+        "can_change": can_change,
+        "can_reassign": can_change and permissions.can_reassign(user),
+        "can_change_organization": permissions.can_change_organization(user),
+        "can_change_members": permissions.can_change_members(user),
+        "win_status": settings.CRM_STATUS_ON_WIN,
+        "today": timezone.localdate(),
+    }
+
+
+def header_context(opportunity, config) -> dict:
+    """The phase stepper (open phases) and the header's select fields."""
+    open_phases = [
+        p for p in config.phases if p.kind == PhaseKind.OPEN and (p.is_active or p.pk == opportunity.phase_id)
+    ]
+    current_index = next((i for i, p in enumerate(open_phases) if p.pk == opportunity.phase_id), None)
+    steps = []
+    for index, phase in enumerate(open_phases):
+        if opportunity.phase.kind != PhaseKind.OPEN:
+            state = "closed"
+        elif current_index is None or index > current_index:
+            state = "todo"
+        elif index == current_index:
+            state = "current"
+        else:
+            state = "done"
+        steps.append({"phase": phase, "state": state})
+    return {
+        "steps": steps,
+        "header_fields": {key: field_view(opportunity, key, config) for key in ("status", "phase", "owner")},
+        "name_field": field_view(opportunity, "name", config),
+        "header_forms": {
+            key: OpportunityFieldForm(key=key, config=config, opportunity=opportunity) for key in HEADER_FIELDS
+        },
+        "tags": tag_list(opportunity, config),
+        "open_task_count": opportunity.open_task_count,
+        "other_opportunity_count": max((opportunity.organization_opportunity_count or 1) - 1, 0),
+    }
+
+
+def tag_list(opportunity, config) -> list:
+    by_id = {tag.pk: tag for tag in config.tags}
+    tags = [by_id[pk] for pk in (opportunity.tag_ids or []) if pk in by_id]
+    return sorted(tags, key=lambda tag: tag.name.lower())
+
+
+def deal_fields(opportunity, config, *, editing: dict | None = None) -> list[FieldView]:
+    editing = editing or {}
+    keys = DEAL_FIELDS + [f"cf_{f.key}" for f in config.custom_fields]
+    return [field_view(opportunity, key, config, form=editing.get(key)) for key in keys]
+
+
+def task_context(opportunity, config, tasks, *, form=None) -> dict:
+    from opportunities.forms import TaskForm
+
+    for task in tasks:
+        task.assignee = config.user(task.assignee_id) if task.assignee_id else None
+    open_count = sum(1 for task in tasks if task.done_at is None)
+    return {
+        "tasks": tasks,
+        "open_task_count": open_count,
+        "task_form": form or TaskForm(config=config, initial={"assignee": None}),
+    }
+
+
+def history_context(opportunity, config, *, show_all: bool = False) -> dict:
+    rows = selectors.opportunity_history_rows(opportunity=opportunity)
+    entries = history.timeline(opportunity=opportunity, rows=rows, config=config)
+    return {
+        "history": entries if show_all else entries[:HISTORY_LIMIT],
+        "history_count": len(entries),
+        "history_more": not show_all and len(entries) > HISTORY_LIMIT,
+    }

@@ -1,0 +1,699 @@
+"""The opportunity detail page: regions, inline edits, members, tasks, win/lose/reopen, history, speed."""
+
+import datetime
+import re
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from journal.models import JournalEntry
+from opportunities import selectors, services
+from opportunities.models import Category, CustomField, Opportunity, OpportunityContact, Tag, Task
+from organizations.models import Member, Organization
+from tests import factories
+
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+def url(name, opportunity, *args):
+    return reverse(f"opportunities:opportunity-{name}", args=[opportunity.short_name, *args])
+
+
+def field_url(opportunity, key):
+    return url("field", opportunity, key)
+
+
+def text(response) -> str:
+    """The response's visible text, whitespace collapsed (for asserting what a person reads)."""
+    html = response.content.decode()
+    html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+@pytest.fixture
+def org(db):
+    return factories.make_organization(
+        name="Bionic Systems GmbH",
+        code="BION",
+        street="Hauptstraße 1",
+        postal_code="80331",
+        city="München",
+        email="info@bionic.example",
+        phone="+49 89 123456",
+        website="https://bionic.example",
+    )
+
+
+@pytest.fixture
+def deal(org, sales_user):
+    return factories.make_opportunity(
+        organization=org,
+        owner=sales_user,
+        name="CRM rollout",
+        phase=factories.phase("Research"),
+        description="First line\nSecond line",
+        value=Decimal("12500"),
+    )
+
+
+def fresh(opportunity) -> Opportunity:
+    return Opportunity.objects.get(pk=opportunity.pk)
+
+
+# The page -------------------------------------------------------------------------------------
+
+
+def test_detail_shows_organization_members_tasks_and_history(sales_client, deal, org, sales_user):
+    member = factories.make_member(
+        organization=org, first_name="Eva", last_name="Berg", academic_title="Dr.", influence_level="top"
+    )
+    OpportunityContact.objects.create(opportunity=deal, member=member, is_primary=True)
+    factories.make_task(opportunity=deal, title="Send price indication", assignee=sales_user)
+    factories.make_opportunity(organization=org, owner=sales_user, name="Second deal")
+
+    response = sales_client.get(deal.get_absolute_url())
+
+    page = text(response)
+    assert response.status_code == 200
+    assert "BION-1" in page and "CRM rollout" in page
+    assert "Hauptstraße 1" in page and "80331 München" in page
+    html = response.content.decode()
+    assert 'href="mailto:info@bionic.example"' in html
+    assert 'href="tel:+4989123456"' in html
+    assert 'href="https://bionic.example" target="_blank" rel="noopener noreferrer"' in html
+    assert "1 other opportunity" in page
+    assert "Dr. Eva Berg" in page and "Primary contact" in page
+    assert 'title="Influence level: Top decision maker. Makes the final decision and signs."' in html
+    assert "Send price indication" in page
+    assert "created the opportunity" in page
+    # Line breaks of the description are kept (pre-line), and the journal/documents sections are hosted.
+    assert "First line\nSecond line" in html
+    assert 'id="journal"' in html and 'id="documents"' in html
+
+
+def test_detail_of_unknown_short_name_is_a_404_with_a_search_box(sales_client):
+    response = sales_client.get(reverse("opportunities:opportunity-detail", args=["NOPE-99"]))
+
+    assert response.status_code == 404
+    assert 'name="q"' in response.content.decode()
+
+
+def test_sales_see_no_edit_controls_on_someone_elses_opportunity(client, other_sales_user, deal):
+    client.force_login(other_sales_user)
+
+    response = client.get(deal.get_absolute_url())
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Mark as won" not in html
+    assert field_url(deal, "value") not in html
+    assert url("tasks", deal) not in html
+    assert client.post(field_url(deal, "name"), {"value": "Mine now", "version": deal.version}).status_code == 403
+    assert fresh(deal).name == "CRM rollout"
+
+
+def test_detail_query_count_is_constant(sales_client, deal, org, sales_user, django_assert_max_num_queries):
+    """At most 15 queries whatever the size; these are ours (the journal and documents includes add theirs):
+    session, user, permissions, configuration (phases … users in one), opportunity (+ organization,
+    tag ids, organization's count), tasks, members (+ contact flags), history (one UNION).
+    """
+
+    def grow(*, journal, tasks, members):
+        JournalEntry.objects.bulk_create(
+            JournalEntry(opportunity=deal, author=sales_user, text=f"Call {i}") for i in range(journal)
+        )
+        Task.objects.bulk_create(Task(opportunity=deal, title=f"Task {i}", assignee=sales_user) for i in range(tasks))
+        people = Member.objects.bulk_create(Member(organization=org, last_name=f"Person {i}") for i in range(members))
+        OpportunityContact.objects.bulk_create(OpportunityContact(opportunity=deal, member=m) for m in people[:3])
+        for index in range(3):
+            services.opportunity_field_update(
+                opportunity_id=deal.pk, version=fresh(deal).version, data={"probability": 20 + index}, user=sales_user
+            )
+
+    grow(journal=2, tasks=2, members=2)
+    with django_assert_max_num_queries(15) as small:
+        assert sales_client.get(deal.get_absolute_url()).status_code == 200
+
+    grow(journal=200, tasks=30, members=20)
+    with django_assert_max_num_queries(15) as large:
+        response = sales_client.get(deal.get_absolute_url())
+    assert response.status_code == 200
+    assert len(response.context["tasks"]) == 32
+    assert len(small.captured_queries) == len(large.captured_queries)
+
+
+# Inline edits ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "expected"),
+    [
+        ("name", "  CRM   rollout  phase 2 ", "CRM rollout phase 2"),
+        ("value", "12.500,50", Decimal("12500.50")),
+        ("probability", "40", 40),
+        ("expected_close_date", "2027-03-31", datetime.date(2027, 3, 31)),
+        ("description", "Needs:\n- SSO\n- Export", "Needs:\n- SSO\n- Export"),
+    ],
+)
+def test_inline_edit_saves_the_field(sales_client, deal, key, value, expected):
+    response = sales_client.post(field_url(deal, key), {"value": value, "version": deal.version}, **HX)
+
+    assert response.status_code == 200
+    assert getattr(fresh(deal), key) == expected
+    assert fresh(deal).version == deal.version + 1
+    # Forms on the page that showed the old version are brought up to date out of band.
+    assert f"""hx-swap-oob='outerHTML:input[data-version="{deal.version}"]'""" in response.content.decode()
+    assert response.headers["HX-Trigger"].startswith('{"opportunityChanged"')
+
+
+def test_inline_edit_of_category_uses_the_configured_values(sales_client, deal):
+    consulting = Category.objects.get(name="Consulting")
+
+    response = sales_client.post(field_url(deal, "category"), {"value": consulting.pk, "version": deal.version}, **HX)
+
+    assert response.status_code == 200
+    assert fresh(deal).category == consulting
+    assert "Consulting" in text(response)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("probability", "150", "less than or equal to 100"),
+        ("value", "-5", "greater than or equal to 0"),
+        ("value", "a lot", "Enter a number"),
+        ("expected_close_date", "31.02.2027", "Enter a valid date"),
+        ("name", "   ", "This field is required"),
+        ("category", "999999", "Select a valid choice"),
+    ],
+)
+def test_invalid_inline_edit_shows_the_message_and_keeps_the_input(sales_client, deal, key, value, message):
+    response = sales_client.post(field_url(deal, key), {"value": value, "version": deal.version}, **HX)
+
+    assert response.status_code == 422
+    assert message in text(response)
+    if key not in ("category", "name"):
+        assert f'value="{value}"' in response.content.decode()
+    assert fresh(deal).version == deal.version
+
+
+def test_stale_inline_edit_is_refused_with_the_current_value(sales_client, manager, deal):
+    services.opportunity_field_update(
+        opportunity_id=deal.pk, version=deal.version, data={"value": Decimal("99000")}, user=manager
+    )
+
+    response = sales_client.post(field_url(deal, "value"), {"value": "15000", "version": deal.version}, **HX)
+
+    page = text(response)
+    assert response.status_code == 409
+    assert "Maria Manager changed BION-1" in page and "Your change was not saved" in page
+    assert "Current value: 99.000 EUR" in page or "Current value: 99,000 EUR" in page
+    assert 'value="15000"' in response.content.decode()  # what the user typed is kept
+    assert f'data-version="{deal.version + 1}"' in response.content.decode()
+    assert fresh(deal).value == Decimal("99000")
+
+
+def test_invalid_version_is_a_400_not_a_500(sales_client, deal):
+    response = sales_client.post(field_url(deal, "name"), {"value": "X", "version": "abc"}, **HX)
+
+    assert response.status_code == 400
+
+
+def test_unknown_field_is_a_404(sales_client, deal):
+    assert sales_client.get(field_url(deal, "version") + "?edit=1", **HX).status_code == 404
+
+
+def test_edit_form_without_javascript_opens_in_the_page(sales_client, deal):
+    response = sales_client.get(deal.get_absolute_url() + "?edit=value")
+
+    assert response.status_code == 200
+    assert f'action="{field_url(deal, "value")}"' in response.content.decode()
+
+
+def test_header_phase_change_redraws_the_header_and_probability(sales_client, deal):
+    contact_made = factories.phase("Contact made")
+
+    response = sales_client.post(field_url(deal, "phase"), {"value": contact_made.pk, "version": deal.version}, **HX)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert fresh(deal).phase == contact_made
+    assert fresh(deal).probability == contact_made.default_probability
+    assert 'id="header"' in html and 'aria-current="step">Contact made' in html
+    assert 'id="field-probability" hx-swap-oob="true"' in html
+
+
+def test_stale_phase_change_shows_the_conflict_in_the_header(sales_client, manager, deal):
+    services.opportunity_field_update(
+        opportunity_id=deal.pk, version=deal.version, data={"phase": factories.phase("Reminder")}, user=manager
+    )
+
+    response = sales_client.post(
+        field_url(deal, "phase"), {"value": factories.phase("Contact made").pk, "version": deal.version}, **HX
+    )
+
+    assert response.status_code == 409
+    assert "now in phase “Reminder”" in text(response)
+    assert fresh(deal).phase.name == "Reminder"
+
+
+def test_phase_select_does_not_cross_into_lost(sales_client, deal):
+    response = sales_client.post(
+        field_url(deal, "phase"), {"value": factories.phase("Lost").pk, "version": deal.version}, **HX
+    )
+
+    assert response.status_code == 422
+    assert fresh(deal).lost_at is None
+
+
+def test_sales_cannot_reassign_but_managers_can(sales_client, manager_client, deal, manager):
+    assert (
+        sales_client.post(field_url(deal, "owner"), {"value": manager.pk, "version": deal.version}, **HX).status_code
+        == 403
+    )
+
+    response = manager_client.post(field_url(deal, "owner"), {"value": manager.pk, "version": deal.version}, **HX)
+
+    assert response.status_code == 200
+    assert fresh(deal).owner == manager
+
+
+# Custom fields ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def custom_fields(db):
+    CustomField.objects.all().delete()
+    specs = [
+        ("region", "text", [], True),
+        ("seats", "integer", [], False),
+        ("budget", "decimal", [], False),
+        ("kickoff", "date", [], False),
+        ("intranet", "url", [], False),
+        ("segment", "choice", ["SMB", "Enterprise"], False),
+        ("modules", "multi_choice", ["CRM", "ERP"], False),
+        ("signed_nda", "boolean", [], False),
+    ]
+    for position, (key, field_type, choices, required) in enumerate(specs):
+        CustomField.objects.create(
+            key=key,
+            label=key.replace("_", " ").title(),
+            field_type=field_type,
+            choices=choices,
+            required=required,
+            position=position,
+        )
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "stored"),
+    [
+        ("region", " Bavaria ", "Bavaria"),
+        ("seats", "25", 25),
+        ("budget", "1250,50", "1250.50"),
+        ("kickoff", "2027-01-15", "2027-01-15"),
+        ("intranet", "https://intranet.example/crm", "https://intranet.example/crm"),
+        ("segment", "Enterprise", "Enterprise"),
+        ("modules", ["CRM", "ERP"], ["CRM", "ERP"]),
+        ("signed_nda", "true", True),
+    ],
+)
+def test_custom_field_saves_by_type(sales_client, deal, custom_fields, key, value, stored):
+    response = sales_client.post(field_url(deal, f"cf_{key}"), {"value": value, "version": deal.version}, **HX)
+
+    assert response.status_code == 200, text(response)
+    assert fresh(deal).custom_values[key] == stored
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("region", "", "This field is required."),
+        ("seats", "2.5", "Enter a whole number."),
+        ("budget", "lots", "Enter a number."),
+        ("kickoff", "15.01.2027", "Enter a valid date (YYYY-MM-DD)."),
+        ("intranet", "javascript:alert(1)", "Enter a valid web address starting with http:// or https://."),
+        ("segment", "Government", "“Government” is not one of the choices."),
+        ("modules", ["CRM", "HR"], "“HR” is not one of the choices."),
+        ("signed_nda", "maybe", "Choose yes or no."),
+    ],
+)
+def test_custom_field_is_validated_by_type(sales_client, deal, custom_fields, key, value, message):
+    response = sales_client.post(field_url(deal, f"cf_{key}"), {"value": value, "version": deal.version}, **HX)
+
+    assert response.status_code == 422
+    assert message in text(response)
+    assert key not in fresh(deal).custom_values
+
+
+def test_custom_fields_have_inputs_fitting_their_type(sales_client, deal, custom_fields):
+    html = sales_client.get(field_url(deal, "cf_kickoff") + "?edit=1", **HX).content.decode()
+    assert 'type="date"' in html
+    html = sales_client.get(field_url(deal, "cf_intranet") + "?edit=1", **HX).content.decode()
+    assert 'type="url"' in html
+    html = sales_client.get(field_url(deal, "cf_segment") + "?edit=1", **HX).content.decode()
+    assert '<option value="Enterprise">' in html
+    html = sales_client.get(field_url(deal, "cf_modules") + "?edit=1", **HX).content.decode()
+    assert 'type="checkbox"' in html
+
+
+def test_editing_one_custom_field_is_not_blocked_by_another_required_one(sales_client, deal, custom_fields):
+    # "region" is required but empty on this older opportunity.
+    response = sales_client.post(field_url(deal, "cf_seats"), {"value": "10", "version": deal.version}, **HX)
+
+    assert response.status_code == 200
+    assert fresh(deal).custom_values == {"seats": 10}
+
+
+# Tags -----------------------------------------------------------------------------------------
+
+
+def test_tags_are_added_created_and_removed(sales_client, deal):
+    existing = factories.make_tag(name="Hot lead")
+
+    sales_client.post(url("tags", deal), {"name": "hot lead"}, **HX)
+    response = sales_client.post(url("tags", deal), {"name": "  Needs   SSO "}, **HX)
+
+    assert response.status_code == 200
+    assert set(fresh(deal).tags.values_list("name", flat=True)) == {"Hot lead", "Needs SSO"}
+    assert Tag.objects.filter(name__iexact="hot lead").count() == 1
+
+    sales_client.post(url("tag-remove", deal, existing.pk), **HX)
+    assert list(fresh(deal).tags.values_list("name", flat=True)) == ["Needs SSO"]
+
+
+def test_empty_tag_is_refused_with_a_message(sales_client, deal):
+    response = sales_client.post(url("tags", deal), {"name": "   "}, **HX)
+
+    assert response.status_code == 422
+    assert "Type a tag." in text(response)
+
+
+def test_tag_autocomplete_lists_existing_tags(sales_client, deal):
+    factories.make_tag(name="Public sector")
+
+    html = sales_client.get(deal.get_absolute_url()).content.decode()
+
+    assert '<datalist id="tag-options"><option value="Public sector">' in html
+
+
+# Organization and members -----------------------------------------------------------------------
+
+
+def test_organization_edit_from_the_opportunity_changes_the_organization(sales_client, deal, org, sales_user):
+    other = factories.make_opportunity(organization=org, owner=sales_user, name="Other deal")
+    form = sales_client.get(url("organization", deal) + "?edit=1", **HX)
+    assert "its 1 other opportunity show the new details too" in text(form)
+
+    response = sales_client.post(
+        url("organization", deal),
+        {
+            "street": "Neue Straße 5",
+            "postal_code": "10115",
+            "city": "Berlin",
+            "country": "Germany",
+            "email": "hello@bionic.example",
+            "phone": "+49 30 555",
+            "website": "https://www.bionic.example",
+        },
+        **HX,
+    )
+
+    assert response.status_code == 200
+    org.refresh_from_db()
+    assert (org.street, org.city, org.email) == ("Neue Straße 5", "Berlin", "hello@bionic.example")
+    assert "Neue Straße 5" in text(sales_client.get(other.get_absolute_url()))
+
+
+def test_invalid_organization_edit_keeps_the_input(sales_client, deal, org):
+    response = sales_client.post(url("organization", deal), {"email": "not-an-email", "city": "Köln"}, **HX)
+
+    assert response.status_code == 422
+    assert "Enter a valid email address." in text(response)
+    assert 'value="not-an-email"' in response.content.decode()
+    org.refresh_from_db()
+    assert org.city == "München"
+
+
+def test_add_member_from_the_opportunity_uses_the_organization_form(sales_client, deal, org):
+    add_url = reverse("organizations:member-create", args=[org.pk])
+    assert add_url in sales_client.get(deal.get_absolute_url()).content.decode()
+
+    response = sales_client.post(add_url, {"first_name": "Jonas", "last_name": "Kurz", "attitude": "positive"}, **HX)
+
+    assert response.headers["HX-Trigger"].startswith('{"membersChanged"')
+    members = sales_client.get(url("members", deal), **HX)
+    assert "Jonas Kurz" in text(members)
+    assert Member.objects.filter(organization=org, last_name="Kurz").exists()
+
+
+def test_contact_persons_and_primary(sales_client, deal, org):
+    anna = factories.make_member(organization=org, first_name="Anna", last_name="Alt")
+    ben = factories.make_member(organization=org, first_name="Ben", last_name="Bauer")
+
+    sales_client.post(url("contact", deal, anna.pk), {"contact": "1"}, **HX)
+    sales_client.post(url("contact", deal, ben.pk), {"primary": "1"}, **HX)
+    response = sales_client.post(url("contact", deal, anna.pk), {"primary": "1"}, **HX)
+
+    assert response.status_code == 200
+    links = dict(OpportunityContact.objects.filter(opportunity=deal).values_list("member__last_name", "is_primary"))
+    assert links == {"Alt": True, "Bauer": False}
+
+    sales_client.post(url("contact", deal, ben.pk), {"contact": "0"}, **HX)
+    assert list(OpportunityContact.objects.filter(opportunity=deal).values_list("member__last_name", flat=True)) == [
+        "Alt"
+    ]
+
+
+def test_member_of_another_organization_cannot_be_a_contact(sales_client, deal):
+    stranger = factories.make_member(organization=factories.make_organization(), last_name="Fremd")
+
+    response = sales_client.post(url("contact", deal, stranger.pk), {"contact": "1"}, **HX)
+
+    assert response.status_code == 404
+
+
+# Tasks ------------------------------------------------------------------------------------------
+
+
+def test_tasks_add_complete_reopen_delete_update_the_open_count(sales_client, deal, manager):
+    response = sales_client.post(
+        url("tasks", deal), {"title": "Call Dr. Berg", "assignee": manager.pk, "due_date": "2027-01-10"}, **HX
+    )
+    assert response.status_code == 200
+    task = Task.objects.get(opportunity=deal)
+    assert (task.title, task.assignee, task.due_date) == ("Call Dr. Berg", manager, datetime.date(2027, 1, 10))
+    assert fresh(deal).open_task_count == 1
+    html = response.content.decode()
+    assert 'id="header-open-tasks" hx-swap-oob="true"' in html and "<strong>1</strong> open task" in html
+    assert '"tasksChanged": {"short_name": "BION-1", "open_tasks": 1}' in response.headers["HX-Trigger"]
+
+    response = sales_client.post(url("task-action", deal, task.pk, "complete"), **HX)
+    assert fresh(deal).open_task_count == 0
+    assert "<strong>0</strong> open tasks" in response.content.decode()
+    assert Task.objects.get(pk=task.pk).done_at is not None
+
+    sales_client.post(url("task-action", deal, task.pk, "reopen"), **HX)
+    assert Task.objects.get(pk=task.pk).done_at is None
+
+    sales_client.post(url("task-action", deal, task.pk, "delete"), **HX)
+    assert not Task.objects.filter(pk=task.pk).exists()
+    assert fresh(deal).open_task_count == 0
+
+
+def test_task_without_title_is_refused_with_a_message(sales_client, deal):
+    response = sales_client.post(url("tasks", deal), {"title": "  ", "due_date": "soon"}, **HX)
+
+    assert response.status_code == 422
+    assert "Say what needs doing." in text(response) and "Enter a valid date." in text(response)
+    assert not Task.objects.exists()
+
+
+def test_tasks_list_open_ones_first(sales_client, deal):
+    factories.make_task(opportunity=deal, title="Done one", done_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC))
+    factories.make_task(opportunity=deal, title="Later", due_date=datetime.date(2027, 5, 1))
+    factories.make_task(opportunity=deal, title="Sooner", due_date=datetime.date(2027, 1, 1))
+
+    response = sales_client.get(deal.get_absolute_url())
+
+    assert [task.title for task in response.context["tasks"]] == ["Sooner", "Later", "Done one"]
+
+
+def test_unknown_task_action_or_task_is_a_404(sales_client, deal):
+    task = factories.make_task(opportunity=deal)
+    other_task = factories.make_task(opportunity=factories.make_opportunity(owner=deal.owner))
+
+    assert sales_client.post(url("task-action", deal, task.pk, "explode"), **HX).status_code == 404
+    assert sales_client.post(url("task-action", deal, other_task.pk, "complete"), **HX).status_code == 404
+
+
+# Won, lost, reopened ------------------------------------------------------------------------------
+
+
+def test_mark_as_won_records_won_at_and_the_implementation_status(sales_client, deal):
+    response = sales_client.post(url("win", deal), {"version": deal.version, "confirm": "1"}, **HX)
+
+    deal = fresh(deal)
+    assert response.status_code == 200
+    assert deal.won_at is not None and deal.phase.kind == "won"
+    assert deal.status.name == "Implementation"
+    assert "Now an implementation project — status “Implementation”." in text(response)
+
+
+def test_mark_as_won_without_confirmation_asks_first(sales_client, deal):
+    response = sales_client.post(url("win", deal), {"version": deal.version})
+
+    assert response.status_code == 302 and response["Location"].endswith("?action=win#actions")
+    page = text(sales_client.get(response["Location"]))
+    assert "Mark BION-1 as won?" in page
+    assert fresh(deal).won_at is None
+
+
+def test_mark_as_lost_needs_a_reason(sales_client, deal):
+    response = sales_client.post(url("lose", deal), {"version": deal.version, "lost_reason": "  "}, **HX)
+    assert response.status_code == 422
+    assert "Say why the opportunity was lost." in text(response)
+    assert fresh(deal).lost_at is None
+
+    response = sales_client.post(url("lose", deal), {"version": deal.version, "lost_reason": "Budget cut"}, **HX)
+    assert response.status_code == 200
+    deal = fresh(deal)
+    assert deal.lost_at is not None and deal.lost_reason == "Budget cut" and deal.phase.kind == "lost"
+    assert "Budget cut" in text(response)
+
+
+def test_reopen_restores_phase_and_status_from_before(sales_client, deal):
+    reminder = factories.phase("Reminder")
+    sales_client.post(field_url(deal, "phase"), {"value": reminder.pk, "version": deal.version}, **HX)
+    sales_client.post(url("win", deal), {"version": fresh(deal).version, "confirm": "1"}, **HX)
+    assert fresh(deal).status.name == "Implementation"
+
+    response = sales_client.post(url("reopen", deal), {"version": fresh(deal).version}, **HX)
+
+    deal = fresh(deal)
+    assert response.status_code == 200
+    assert deal.phase == reminder and deal.status.name == "Sales" and deal.won_at is None
+
+
+def test_stale_win_is_refused(sales_client, manager, deal):
+    services.opportunity_field_update(opportunity_id=deal.pk, version=deal.version, data={"name": "X"}, user=manager)
+
+    response = sales_client.post(url("win", deal), {"version": deal.version, "confirm": "1"}, **HX)
+
+    assert response.status_code == 409
+    assert fresh(deal).won_at is None
+
+
+# History --------------------------------------------------------------------------------------------
+
+
+def test_history_names_who_changed_what(sales_client, deal, org, manager_client):
+    anna = factories.make_member(organization=org, first_name="Anna", last_name="Alt")
+    sales_client.post(
+        field_url(deal, "phase"), {"value": factories.phase("Contact made").pk, "version": deal.version}, **HX
+    )
+    manager_client.post(field_url(deal, "value"), {"value": "20000", "version": fresh(deal).version}, **HX)
+    sales_client.post(url("tasks", deal), {"title": "Send offer"}, **HX)
+    task = Task.objects.get(opportunity=deal)
+    sales_client.post(url("task-action", deal, task.pk, "complete"), **HX)
+    sales_client.post(url("contact", deal, anna.pk), {"primary": "1"}, **HX)
+    sales_client.post(url("lose", deal), {"version": fresh(deal).version, "lost_reason": "Chose a competitor"}, **HX)
+
+    page = text(sales_client.get(url("history", deal), **HX))
+
+    assert "Sandra Sales marked it as lost" in page and "Chose a competitor" in page
+    assert "Sandra Sales made Anna Alt the primary contact" in page
+    assert "Sandra Sales completed “Send offer”" in page
+    assert "Sandra Sales added the task “Send offer”" in page
+    assert "Maria Manager edited it" in page and "Value 12.500 EUR → 20.000 EUR" in page.replace(",", ".")
+    assert "Sandra Sales moved it to another phase" in page and "Phase Research → Contact made" in page
+    assert "created the opportunity" in page
+    # Newest first.
+    assert page.index("marked it as lost") < page.index("moved it to another phase") < page.index("created the")
+
+
+def test_history_records_changes_made_outside_the_services(sales_client, deal, manager):
+    # A bulk update (admin, SQL) is history too: the trigger records it.
+    Opportunity.objects.filter(pk=deal.pk).update(phase=factories.phase("Reminder"), updated_by=manager)
+
+    page = text(sales_client.get(url("history", deal), **HX))
+
+    assert "Maria Manager moved it to another phase" in page and "Phase Research → Reminder" in page
+
+
+def test_history_ignores_derived_columns(sales_client, deal, sales_user):
+    JournalEntry.objects.create(opportunity=deal, author=sales_user, text="Called", reminder_date="2027-01-01")
+    factories.make_task(opportunity=deal)
+
+    rows = selectors.opportunity_history_rows(opportunity=deal)
+
+    assert [row.label for row in rows if row.source == "opportunity"] == ["created"]
+
+
+# New opportunity ------------------------------------------------------------------------------------
+
+
+def test_new_opportunity_from_an_organization(sales_client, org, sales_user):
+    form = sales_client.get(reverse("opportunities:opportunity-create") + f"?organization={org.pk}")
+    assert "Bionic Systems GmbH" in text(form)
+
+    response = sales_client.post(
+        reverse("opportunities:opportunity-create"),
+        {
+            "organization": org.pk,
+            "name": "Support contract",
+            "phase": factories.phase("Research").pk,
+            "owner": sales_user.pk,
+            "value": "4.800",
+            "expected_close_date": "2027-02-01",
+        },
+    )
+
+    assert response.status_code == 302, response.context["form"].errors
+    opportunity = Opportunity.objects.get(name="Support contract")
+    assert response.status_code == 302 and response["Location"] == opportunity.get_absolute_url()
+    assert opportunity.short_name == "BION-1" and opportunity.value == Decimal("4800")
+    assert opportunity.probability == factories.phase("Research").default_probability
+
+
+def test_new_opportunity_form_validates_and_keeps_the_input(sales_client, org, custom_fields):
+    response = sales_client.post(
+        reverse("opportunities:opportunity-create"),
+        {"organization": org.pk, "name": "", "phase": "abc", "cf_seats": "many", "description": "Keep me"},
+    )
+
+    page = text(response)
+    assert response.status_code == 422
+    assert "Give the opportunity a name." in page
+    assert "This field is required." in page  # region is required
+    assert "Enter a whole number." in page
+    assert "Keep me" in response.content.decode()
+    assert not Opportunity.objects.exists()
+
+
+def test_new_opportunity_organization_search(sales_client, org):
+    response = sales_client.get(reverse("opportunities:opportunity-create") + "?organization_search=bion", **HX)
+
+    assert response.status_code == 200
+    assert f'value="{org.pk}"' in response.content.decode() and "Bionic Systems GmbH" in text(response)
+
+
+def test_sales_create_opportunities_for_themselves(sales_client, org, sales_user, manager):
+    sales_client.post(
+        reverse("opportunities:opportunity-create"),
+        {"organization": org.pk, "name": "Mine", "phase": factories.phase("Research").pk, "owner": manager.pk},
+    )
+
+    assert Opportunity.objects.get(name="Mine").owner == sales_user
+
+
+def test_new_opportunity_with_unknown_organization_is_a_form_error(sales_client):
+    response = sales_client.post(
+        reverse("opportunities:opportunity-create"),
+        {"organization": "999999", "name": "Ghost", "phase": factories.phase("Research").pk},
+    )
+
+    assert response.status_code == 422
+    assert "That organization does not exist" in text(response)
+    assert not Organization.objects.exists()
