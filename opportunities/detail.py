@@ -5,13 +5,14 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.formats import date_format, number_format
 from django.utils.html import format_html
 
 from crm import permissions
 from opportunities import history, selectors
 from opportunities.forms import INLINE_FIELDS, OpportunityFieldForm
-from opportunities.models import PhaseKind
+from opportunities.models import FieldType, PhaseKind
 from opportunities.templatetags.opportunity_tags import custom_value
 
 # Fields of the "Deal" card, in display order (then the custom fields).
@@ -54,7 +55,12 @@ def field_display(opportunity, key: str, config) -> str:
     """The stored value of ``key`` as HTML (escaped)."""
     if key.startswith("cf_"):
         definition = next((f for f in config.custom_fields if f"cf_{f.key}" == key), None)
-        return custom_value(opportunity, definition) if definition else ""
+        if definition is None:
+            return ""
+        stored = opportunity.custom_values.get(definition.key)
+        if definition.field_type == FieldType.DATE and isinstance(stored, str) and parse_date(stored):
+            return date_format(parse_date(stored), "j M Y")
+        return custom_value(opportunity, definition)
     match key:
         case "name":
             return opportunity.name
@@ -161,7 +167,7 @@ def deal_fields(opportunity, config, *, editing: dict | None = None) -> list[Fie
     return [field_view(opportunity, key, config, form=editing.get(key)) for key in keys]
 
 
-def task_context(opportunity, config, tasks, *, form=None) -> dict:
+def task_context(opportunity, config, tasks, *, user, form=None) -> dict:
     from opportunities.forms import TaskForm
 
     for task in tasks:
@@ -170,7 +176,7 @@ def task_context(opportunity, config, tasks, *, form=None) -> dict:
     return {
         "tasks": tasks,
         "open_task_count": open_count,
-        "task_form": form or TaskForm(config=config, initial={"assignee": None}),
+        "task_form": form or TaskForm(config=config, initial={"assignee": user.pk}),
     }
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.utils import formats, timezone
-from django.utils.dateparse import parse_date
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -48,7 +48,7 @@ class Entry:
 
 def _date(value) -> str:
     parsed = parse_date(value) if isinstance(value, str) else value
-    return formats.date_format(parsed, "SHORT_DATE_FORMAT") if parsed else "—"
+    return formats.date_format(parsed, "j M Y") if parsed else "—"
 
 
 def _money(value, currency) -> str:
@@ -193,13 +193,15 @@ def _task_entry(names: _Names, row, previous: dict | None, user) -> Entry | None
     data = row.data
     title = data.get("title", "")
     if row.label == "added":
+        # A task's creation counts from when it was made (imports and the demo data backdate it).
+        at = parse_datetime(data["created_at"]) if data.get("created_at") else row.at
         text = _("added the task “%(title)s”") % {"title": title}
         changes = []
         if data.get("assignee_id"):
             changes.append(Change(_("Assignee"), "", names.user_name(data.get("assignee_id"))))
         if data.get("due_date"):
             changes.append(Change(_("Due"), "", _date(data.get("due_date"))))
-        return Entry(at=row.at, user=user, kind="task", text=text, changes=changes)
+        return Entry(at=at or row.at, user=user, kind="task", text=text, changes=changes)
     if row.label == "removed":
         return Entry(at=row.at, user=user, kind="task", text=_("deleted the task “%(title)s”") % {"title": title})
     previous = previous or {}
@@ -264,7 +266,7 @@ def timeline(*, opportunity, rows, config) -> list[Entry]:
             entry = _contact_entry(row, user)
         if entry is not None:
             entries.append(entry)
-    entries.reverse()
+    entries.sort(key=lambda entry: entry.at, reverse=True)
     created_at = opportunity.created_at or timezone.now()
     entries.append(
         Entry(
