@@ -90,6 +90,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
+                # Lazy: +1 COUNT query on full pages that render the badge (base.html), none elsewhere.
+                "journal.context_processors.reminder_badge",
             ],
         },
     },
