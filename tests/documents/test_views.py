@@ -296,3 +296,15 @@ def test_letterhead_is_edited_as_one_row_in_the_admin(admin_client, letterhead_u
     # One letterhead: no second one can be added, and it cannot be deleted.
     assert admin_client.get(reverse("admin:documents_letterhead_add")).status_code == 403
     assert admin_client.get(reverse("admin:documents_letterhead_delete", args=[1])).status_code == 403
+
+
+@pytest.mark.parametrize("line_count", [1, 12])
+def test_editor_page_queries_do_not_grow_with_lines(sales_client, opportunity, django_assert_num_queries, line_count):
+    document = factories.make_document(opportunity=opportunity, lines=[LINE] * line_count)
+    factories.make_member(organization=opportunity.organization)
+    # 1. session, 2. user, 3.–4. the user's and the groups' permissions, 5. the document with
+    # opportunity, organization, owner, recipient, author, approver and original, 6. its lines,
+    # 7. its revisions, 8. the organization's members for the recipient menu
+    with django_assert_num_queries(8):
+        response = sales_client.get(document.get_absolute_url())
+    assert response.text.count('class="line-row"') == line_count
