@@ -97,3 +97,5 @@ def test_offer_with_three_lines_is_approved_sent_and_downloaded(page, tmp_path, 
     expect(section).to_contain_text("5.362,14 €")
     expect(section.locator(".doc-status")).to_have_text("Sent")
     expect(page).to_have_url(re.compile(r"/opportunities/BION-1/$"))
+    section.scroll_into_view_if_needed()
+    screenshot(page, "opportunity-documents", tmp_path)
