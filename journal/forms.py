@@ -78,9 +78,10 @@ class JournalEntryForm(forms.Form):
             self.asks_past_confirmation = True
             if cleaned.get("confirm_past"):
                 return cleaned
+            # Asked, not refused: the form comes back with the input and a box to confirm.
             self.add_error(
-                "reminder_date",
-                _("%(date)s is in the past. Tick the box below to keep it (the reminder shows as overdue).")
+                "confirm_past",
+                _("%(date)s is in the past. Keep it? The follow-up will show as overdue.")
                 % {"date": formats.date_format(date, "DATE_FORMAT")},
             )
         return cleaned

@@ -44,8 +44,14 @@ def journal_entry_list(*, opportunity_id: int, before: int | None = None, limit:
 
 
 def journal_entry_get(*, pk: int) -> JournalEntry:
-    """One entry with its author, reminded person and opportunity (raises DoesNotExist)."""
-    return journal_entry_queryset().select_related("opportunity").get(pk=pk)
+    """One entry with its author, reminded person and opportunity (raises DoesNotExist).
+
+    Carries what a row on /reminders/ shows too (organization, phase, excerpt), so an
+    action there re-renders its row without more queries.
+    """
+    entry = journal_entry_queryset().select_related("opportunity__organization", "opportunity__phase").get(pk=pk)
+    entry.excerpt = entry.text[: EXCERPT_LENGTH + 1]
+    return entry
 
 
 def mood_trend(entries: list[JournalEntry], size: int = TREND_SIZE) -> list[JournalEntry]:

@@ -2,8 +2,10 @@ import datetime
 
 from django import template
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -37,9 +39,12 @@ def _face(mood, css: str, *, labelled: bool):
 
 
 @register.simple_tag
-def mood_icon(mood, css=""):
-    """A mood as a small face icon in its colour (.mood-happy / .mood-neutral / .mood-sad), labelled."""
-    return _face(mood, css, labelled=True) if mood in _MOUTHS else ""
+def mood_icon(mood, css="", labelled=True):
+    """A mood as a small face icon in its colour (.mood-happy / .mood-neutral / .mood-sad).
+
+    ``labelled=False`` when the word is next to it anyway (hidden from screen readers).
+    """
+    return _face(mood, css, labelled=labelled) if mood in _MOUTHS else ""
 
 
 @register.simple_tag
@@ -102,6 +107,16 @@ def journal_section(context, opportunity, config=None):
         phase = opportunity.phase
     section = section_context(request, opportunity, users=users, phase=phase)
     return render_to_string("journal/journal_section.html#journal-section", section, request=request)
+
+
+@register.filter
+def ago(moment: datetime.datetime) -> str:
+    """ "3 weeks ago", "2 days ago", "today": how old a note is, in one unit."""
+    if moment is None:
+        return ""
+    if timezone.now() - moment < datetime.timedelta(days=1):
+        return _("today")
+    return _("%(time)s ago") % {"time": timesince(moment, depth=1)}
 
 
 @register.filter

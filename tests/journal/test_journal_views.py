@@ -116,7 +116,7 @@ def test_a_past_reminder_date_asks_for_confirmation_and_keeps_the_input(sales_cl
 
     assert response.status_code == 422
     html = response.content.decode()
-    assert "is in the past. Tick the box below to keep it" in html
+    assert "is in the past. Keep it? The follow-up will show as overdue." in html
     assert 'name="confirm_past"' in html
     assert "Forgot to log this call" in html
     assert f'value="{past}"' in html
