@@ -20,6 +20,7 @@ DEAL_FIELDS = ["value", "probability", "expected_close_date", "category", "sourc
 # Fields whose change redraws the header (phase also sets the probability).
 HEADER_FIELDS = {"status", "phase", "owner"}
 HISTORY_LIMIT = 30
+HISTORY_MAX = 1000
 
 
 @dataclass
@@ -170,8 +171,12 @@ def deal_fields(opportunity, config, *, editing: dict | None = None) -> list[Fie
 def task_context(opportunity, config, tasks, *, user, form=None) -> dict:
     from opportunities.forms import TaskForm
 
+    # URLs by suffix, not one reverse() per task and action: 30 tasks are 60 links.
+    tasks_url = reverse("opportunities:opportunity-tasks", args=[opportunity.short_name])
     for task in tasks:
         task.assignee = config.user(task.assignee_id) if task.assignee_id else None
+        task.check_url = f"{tasks_url}{task.pk}/{'reopen' if task.done_at else 'complete'}/"
+        task.delete_url = f"{tasks_url}{task.pk}/delete/"
     open_count = sum(1 for task in tasks if task.done_at is None)
     return {
         "tasks": tasks,
@@ -180,11 +185,24 @@ def task_context(opportunity, config, tasks, *, user, form=None) -> dict:
     }
 
 
+def member_list(opportunity, members) -> list:
+    """Members with their links (contact toggles here, editing on the organization's inline views)."""
+    members_url = reverse("opportunities:opportunity-members", args=[opportunity.short_name])
+    edit_base = reverse("organizations:member-create", args=[opportunity.organization_id]).removesuffix("new/")
+    for member in members:
+        member.contact_url = f"{members_url}{member.pk}/contact/"
+        member.edit_url = f"{edit_base}{member.pk}/edit/"
+    return members
+
+
 def history_context(opportunity, config, *, show_all: bool = False) -> dict:
-    rows = selectors.opportunity_history_rows(opportunity=opportunity)
-    entries = history.timeline(opportunity=opportunity, rows=rows, config=config)
+    """The latest changes (all of them, up to HISTORY_MAX, with ``show_all``)."""
+    limit = HISTORY_MAX if show_all else HISTORY_LIMIT
+    rows, total = selectors.opportunity_history_rows(opportunity=opportunity, limit=limit)
+    complete = total <= limit
+    entries = history.timeline(opportunity=opportunity, rows=rows, config=config, complete=complete)
     return {
-        "history": entries if show_all else entries[:HISTORY_LIMIT],
-        "history_count": len(entries),
-        "history_more": not show_all and len(entries) > HISTORY_LIMIT,
+        "history": entries,
+        "history_count": total + 1,  # and the creation
+        "history_more": not complete and not show_all,
     }

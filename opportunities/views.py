@@ -502,7 +502,7 @@ def _render_page(request, opportunity, config, *, status=200, editing=None, acti
     context.update(detail.history_context(opportunity, config, show_all=request.GET.get("history") == "all"))
     context.update(
         {
-            "members": list(selectors.opportunity_member_list(opportunity=opportunity)),
+            "members": detail.member_list(opportunity, selectors.opportunity_member_list(opportunity=opportunity)),
             "deal_fields": detail.deal_fields(opportunity, config, editing=editing),
             "description_field": detail.field_view(
                 opportunity, "description", config, form=(editing or {}).get("description")
@@ -874,7 +874,7 @@ def opportunity_members(request, short_name):
 def _members_response(request, opportunity, config, *, status=200, message=""):
     context = {
         **detail.base_context(request, opportunity, config),
-        "members": list(selectors.opportunity_member_list(opportunity=opportunity)),
+        "members": detail.member_list(opportunity, selectors.opportunity_member_list(opportunity=opportunity)),
         "members_message": message,
     }
     return render(request, "opportunities/opportunity_detail.html#members", context, status=status)

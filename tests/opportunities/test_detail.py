@@ -643,9 +643,27 @@ def test_history_ignores_derived_columns(sales_client, deal, sales_user):
     JournalEntry.objects.create(opportunity=deal, author=sales_user, text="Called", reminder_date="2027-01-01")
     factories.make_task(opportunity=deal)
 
-    rows = selectors.opportunity_history_rows(opportunity=deal)
+    rows, _total = selectors.opportunity_history_rows(opportunity=deal)
 
-    assert [row.label for row in rows if row.source == "opportunity"] == ["created"]
+    # The journal's trigger updated last activity, mood and reminder; the task's, the open-task count.
+    assert fresh(deal).open_task_count == 1 and fresh(deal).next_reminder_date is not None
+    assert [row.source for row in rows] == ["task"]
+
+
+def test_history_shows_the_latest_changes_and_all_on_request(sales_client, deal, sales_user):
+    for probability in range(1, 41):
+        services.opportunity_field_update(
+            opportunity_id=deal.pk, version=fresh(deal).version, data={"probability": probability}, user=sales_user
+        )
+
+    page = sales_client.get(url("history", deal), **HX)
+    assert len(page.context["history"]) == 30
+    assert "Probability 39 % → 40 %" in text(page) and "Show all 41 entries" in text(page)
+    assert "created the opportunity" not in text(page)
+
+    page = sales_client.get(url("history", deal) + "?history=all", **HX)
+    assert len(page.context["history"]) == 41
+    assert "Probability 10 % → 1 %" in text(page) and "created the opportunity" in text(page)
 
 
 # New opportunity ------------------------------------------------------------------------------------
