@@ -196,7 +196,9 @@ def journal_entry_update(request, pk):
     entry = _entry(pk)
     permissions.require(permissions.can_change_journal_entry(request.user, entry))
     users = selectors.assignable_users()
-    kwargs = {"users": users, "author": entry.reminder_assignee or entry.author, "original_date": entry.reminder_date}
+    if entry.reminder_assignee and entry.reminder_assignee not in users:
+        users.append(entry.reminder_assignee)  # no longer active, but still the one reminded
+    kwargs = {"users": users, "author": request.user, "original_date": entry.reminder_date}
     if request.method == "POST":
         form = JournalEntryForm(request.POST, **kwargs)
     else:

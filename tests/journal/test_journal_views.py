@@ -352,3 +352,39 @@ def test_posting_query_count(sales_client, opportunity, django_assert_num_querie
     with django_assert_num_queries(16):
         response = post(sales_client, opportunity, text="Quick note", reminder_date=tomorrow)
     assert response.status_code == 200
+
+
+def test_a_manager_editing_keeps_who_is_reminded(manager_client, sales_user, opportunity):
+    friday = timezone.localdate() + datetime.timedelta(days=2)
+    entry = factories.make_journal_entry(opportunity=opportunity, author=sales_user, reminder_date=friday)
+    url = reverse("journal:journal-entry-update", args=[entry.pk])
+
+    form = manager_client.get(url, **HX).content.decode()
+    assert re.search(rf'<option value="{sales_user.pk}" selected>Sandra Sales</option>', form)
+    manager_client.post(
+        url,
+        {"mood": "sad", "text": "Typo fixed", "reminder_date": friday.isoformat(), "reminder_assignee": sales_user.pk},
+        **HX,
+    )
+
+    entry.refresh_from_db()
+    assert (entry.text, entry.reminder_assignee) == ("Typo fixed", sales_user)
+
+
+def test_older_entries_work_without_javascript_too(sales_client, sales_user, opportunity):
+    start = timezone.now() - datetime.timedelta(days=30)
+    entries = [
+        factories.make_journal_entry(
+            opportunity=opportunity,
+            author=sales_user,
+            text=f"Note {n:02d}",
+            created_at=start + datetime.timedelta(hours=n),
+        )
+        for n in range(22)
+    ]
+
+    html = sales_client.get(list_url(opportunity), {"before": entries[2].pk}).content.decode()
+
+    assert "Note 01" in html and "Note 00" in html and "Note 02" not in html
+    assert "Back to the newest entries" in html
+    assert sales_client.get(list_url(opportunity), {"before": "x"}).status_code == 400
