@@ -20,7 +20,7 @@ export DJANGO_SETTINGS_MODULE := crm.settings
 help:
 	@echo "make run     serve the app with demo data on http://$(HOST):$(PORT)/"
 	@echo "make test    lint and run the whole test suite"
-	@echo "make bench   benchmarks at 100,000 opportunities (slow, not part of test)"
+	@echo "make bench   benchmarks at 100,000 opportunities and PDF rendering (slow, not part of test)"
 
 $(BIN)/python: pyproject.toml uv.lock
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
@@ -71,6 +71,7 @@ format: $(BIN)/python
 .PHONY: bench
 bench: install
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/pdf.py
 
 .PHONY: db-stop
 db-stop:

@@ -273,6 +273,41 @@ def measure_moves(client, url, repeat=REPEAT):
     return statistics.median(timings), percentile(timings, 0.95), len(body)
 
 
+def measure_journal_posts(client, url, repeat=REPEAT):
+    """Post journal entries (htmx, as the detail page does) on one of sales1's opportunities, then remove them."""
+    out = manage(
+        url,
+        "shell",
+        "-c",
+        "from opportunities.models import Opportunity; "
+        "print(Opportunity.objects.filter(owner__username='sales1').order_by('id').first().short_name)",
+        capture=True,
+    ).stdout.split()
+    short_name = out[-1]
+    timings = []
+    client.get(f"/journal/{short_name}/")
+    for index in range(repeat + 1):
+        started = time.perf_counter()
+        status, body = client.post(
+            f"/journal/{short_name}/new/",
+            {"mood": "neutral", "text": f"bench note {index}", "csrfmiddlewaretoken": client.csrf()},
+            headers={"HX-Request": "true", "X-CSRFToken": client.csrf()},
+        )
+        elapsed = (time.perf_counter() - started) * 1000
+        if status != 200:
+            raise SystemExit(f"journal post: HTTP {status}: {body[:300]!r}")
+        if index:  # the first one warms up
+            timings.append(elapsed)
+    manage(
+        url,
+        "shell",
+        "-c",
+        "from journal.models import JournalEntry; "
+        f"JournalEntry.objects.filter(opportunity__short_name='{short_name}', text__startswith='bench note ').delete()",
+    )
+    return statistics.median(timings), percentile(timings, 0.95), len(body)
+
+
 def main():
     url = ensure_database(database_url())
     manage(url, "collectstatic", "--no-input", "-v0")
@@ -300,7 +335,8 @@ def main():
                 time.sleep(0.2)
         client = Client(base)
         client.login("sales1", PASSWORD)
-        paths = table_paths(url) + board_paths(url)
+        # /reminders/: sales1 has 500 open reminders among ~300,000 journal entries (seed_demo --scale).
+        paths = table_paths(url) + board_paths(url) + [("reminders", "/reminders/")]
         queries = count_queries(url, [path for _, path in paths])
         lines = [
             f"Benchmark at {SCALE:,} opportunities, {REPEAT} sequential requests each, gunicorn (2 workers), DEBUG off",
@@ -316,6 +352,10 @@ def main():
             print(line, flush=True)
         median, p95, size = measure_moves(client, url)
         line = f"| board: move POST | {median:.1f} | {p95:.1f} | – | {size:,} |"
+        lines.append(line)
+        print(line, flush=True)
+        median, p95, size = measure_journal_posts(client, url)
+        line = f"| journal: post entry | {median:.1f} | {p95:.1f} | – | {size:,} |"
         lines.append(line)
         print(line, flush=True)
         results = ROOT / "bench" / "results"

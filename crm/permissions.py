@@ -2,7 +2,8 @@
 
 Roles are groups (created by crm/migrations/0002_roles.py):
 - Sales: see every opportunity and organization; change the opportunities they
-  own; write journal entries and edit or delete only their own.
+  own; write journal entries and edit or delete only their own; handle (done,
+  snooze) the reminders they are reminded of or wrote.
 - Managers: everything Sales may, plus change any opportunity, reassign owners,
   delete, approve documents and see the team's reminders.
 - Admins (superusers): Django admin and configuration; everything above.
@@ -74,6 +75,11 @@ def can_change_journal_entry(user: User, entry: JournalEntry) -> bool:
     if not user.has_perm("journal.change_journalentry"):
         return False
     return is_manager(user) or entry.author_id == user.pk
+
+
+def can_handle_reminder(user: User, entry: JournalEntry) -> bool:
+    """Mark done, reopen or snooze: the reminded person, the author, or a manager."""
+    return entry.reminder_assignee_id == user.pk or can_change_journal_entry(user, entry)
 
 
 def can_see_team_reminders(user: User) -> bool:

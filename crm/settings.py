@@ -90,6 +90,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
+                # Lazy: +1 COUNT query on full pages that render the badge (base.html), none elsewhere.
+                "journal.context_processors.reminder_badge",
             ],
         },
     },
@@ -209,6 +211,9 @@ LOGGING = {
 # History context (who, which URL) only for requests that can write: a GET
 # changes nothing (and must not), so it should not pay pghistory's extra query.
 PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+# The time of each change itself, not of its transaction's start: the timeline
+# orders changes of several tables made in one request by it.
+PGHISTORY_CREATED_AT_FUNCTION = "CLOCK_TIMESTAMP()"
 
 # Product settings.
 # Name of the status an opportunity switches to when it is won ("becomes an

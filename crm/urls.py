@@ -6,7 +6,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("organizations/", include("organizations.urls")),
     path("opportunities/", include("opportunities.urls")),
-    path("reminders/", include("journal.urls")),
+    path("", include("journal.urls")),
     path("documents/", include("documents.urls")),
     path("admin/", admin.site.urls),
 ]

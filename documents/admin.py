@@ -2,7 +2,6 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Max
-from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 from documents.forms import LetterheadForm
@@ -148,22 +147,10 @@ class LetterheadAdmin(admin.ModelAdmin):
         (_("Footer"), {"fields": ["footer_text"]}),
     ]
 
+    # The one row is created by a migration (pk 1, checked by a constraint):
+    # admins edit it, nobody adds or deletes one.
     def has_add_permission(self, request):
-        return super().has_add_permission(request) and not Letterhead.objects.exists()
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def save_model(self, request, obj, form, change):
-        # One row (pk 1, checked by a constraint): the PDF reads it without a search.
-        obj.pk = 1
-        super().save_model(request, obj, form, change)
-
-    def changelist_view(self, request, extra_context=None):
-        # Straight to the one letterhead, or to the form that creates it.
-        letterhead = Letterhead.objects.filter(pk=1).first()
-        if letterhead is not None and self.has_change_permission(request, letterhead):
-            return redirect("admin:documents_letterhead_change", letterhead.pk)
-        if letterhead is None and self.has_add_permission(request):
-            return redirect("admin:documents_letterhead_add")
-        return super().changelist_view(request, extra_context)

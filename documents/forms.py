@@ -28,12 +28,13 @@ class AmountField(forms.DecimalField):
             else:
                 text = text.replace(",", ".")
             value = text
+        invalid = ValidationError(self.messages.get("invalid", _("Enter a number, e.g. 2,5.")), code="invalid")
         try:
             result = super().to_python(value)
         except ValidationError:
-            raise ValidationError(
-                self.messages.get("invalid", _("Enter a number, e.g. 2,5.")), code="invalid"
-            ) from None
+            raise invalid from None
+        if result is not None and not result.is_finite():
+            raise invalid
         return result
 
     def validate(self, value):

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -59,3 +60,40 @@ class JournalEntry(models.Model):
 
     def __str__(self):
         return f"{self.author} · {self.created_at:%Y-%m-%d}"
+
+    @property
+    def is_edited(self) -> bool:
+        return self.edited_at is not None
+
+    @property
+    def has_reminder(self) -> bool:
+        return self.reminder_date is not None
+
+    @property
+    def reminder_is_open(self) -> bool:
+        return self.reminder_date is not None and self.reminder_done_at is None
+
+
+class ReminderDigest(models.Model):
+    """One daily reminder e-mail sent to one user: the record that makes the digest idempotent."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_digests", verbose_name=_("user")
+    )
+    day = models.DateField(_("day"))
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    # The reminders the e-mail listed, for "what did I get told?" questions.
+    entry_ids = ArrayField(models.BigIntegerField(), default=list, blank=True, verbose_name=_("reminders"))
+
+    class Meta:
+        verbose_name = _("reminder digest")
+        verbose_name_plural = _("reminder digests")
+        ordering = ["-day", "user"]
+        constraints = [
+            # The guarantee behind "sending twice on one day sends nothing new",
+            # also when two cron runs overlap (the second insert waits, then fails).
+            models.UniqueConstraint(fields=["user", "day"], name="reminderdigest_user_day_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.day:%Y-%m-%d}"

@@ -5,13 +5,14 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.formats import date_format, number_format
 from django.utils.html import format_html
 
 from crm import permissions
 from opportunities import history, selectors
 from opportunities.forms import INLINE_FIELDS, OpportunityFieldForm
-from opportunities.models import PhaseKind
+from opportunities.models import FieldType, PhaseKind
 from opportunities.templatetags.opportunity_tags import custom_value
 
 # Fields of the "Deal" card, in display order (then the custom fields).
@@ -19,6 +20,7 @@ DEAL_FIELDS = ["value", "probability", "expected_close_date", "category", "sourc
 # Fields whose change redraws the header (phase also sets the probability).
 HEADER_FIELDS = {"status", "phase", "owner"}
 HISTORY_LIMIT = 30
+HISTORY_MAX = 1000
 
 
 @dataclass
@@ -54,7 +56,12 @@ def field_display(opportunity, key: str, config) -> str:
     """The stored value of ``key`` as HTML (escaped)."""
     if key.startswith("cf_"):
         definition = next((f for f in config.custom_fields if f"cf_{f.key}" == key), None)
-        return custom_value(opportunity, definition) if definition else ""
+        if definition is None:
+            return ""
+        stored = opportunity.custom_values.get(definition.key)
+        if definition.field_type == FieldType.DATE and isinstance(stored, str) and parse_date(stored):
+            return date_format(parse_date(stored), "j M Y")
+        return custom_value(opportunity, definition)
     match key:
         case "name":
             return opportunity.name
@@ -161,24 +168,41 @@ def deal_fields(opportunity, config, *, editing: dict | None = None) -> list[Fie
     return [field_view(opportunity, key, config, form=editing.get(key)) for key in keys]
 
 
-def task_context(opportunity, config, tasks, *, form=None) -> dict:
+def task_context(opportunity, config, tasks, *, user, form=None) -> dict:
     from opportunities.forms import TaskForm
 
+    # URLs by suffix, not one reverse() per task and action: 30 tasks are 60 links.
+    tasks_url = reverse("opportunities:opportunity-tasks", args=[opportunity.short_name])
     for task in tasks:
         task.assignee = config.user(task.assignee_id) if task.assignee_id else None
+        task.check_url = f"{tasks_url}{task.pk}/{'reopen' if task.done_at else 'complete'}/"
+        task.delete_url = f"{tasks_url}{task.pk}/delete/"
     open_count = sum(1 for task in tasks if task.done_at is None)
     return {
         "tasks": tasks,
         "open_task_count": open_count,
-        "task_form": form or TaskForm(config=config, initial={"assignee": None}),
+        "task_form": form or TaskForm(config=config, initial={"assignee": user.pk}),
     }
 
 
+def member_list(opportunity, members) -> list:
+    """Members with their links (contact toggles here, editing on the organization's inline views)."""
+    members_url = reverse("opportunities:opportunity-members", args=[opportunity.short_name])
+    edit_base = reverse("organizations:member-create", args=[opportunity.organization_id]).removesuffix("new/")
+    for member in members:
+        member.contact_url = f"{members_url}{member.pk}/contact/"
+        member.edit_url = f"{edit_base}{member.pk}/edit/"
+    return members
+
+
 def history_context(opportunity, config, *, show_all: bool = False) -> dict:
-    rows = selectors.opportunity_history_rows(opportunity=opportunity)
-    entries = history.timeline(opportunity=opportunity, rows=rows, config=config)
+    """The latest changes (all of them, up to HISTORY_MAX, with ``show_all``)."""
+    limit = HISTORY_MAX if show_all else HISTORY_LIMIT
+    rows, total = selectors.opportunity_history_rows(opportunity=opportunity, limit=limit)
+    complete = total <= limit
+    entries = history.timeline(opportunity=opportunity, rows=rows, config=config, complete=complete)
     return {
-        "history": entries if show_all else entries[:HISTORY_LIMIT],
-        "history_count": len(entries),
-        "history_more": not show_all and len(entries) > HISTORY_LIMIT,
+        "history": entries,
+        "history_count": total + 1,  # and the creation
+        "history_more": not complete and not show_all,
     }

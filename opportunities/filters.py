@@ -17,6 +17,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from journal.selectors import stale_condition
 from opportunities.models import FieldType, Opportunity
 from organizations.models import Organization
 
@@ -51,6 +52,7 @@ class OpportunityFilter(django_filters.FilterSet):
     tag = django_filters.MultipleChoiceFilter(label=_("Tags"), method="filter_tags")
     state = django_filters.ChoiceFilter(label=_("Open / won / lost"), choices=STATE_CHOICES, method="filter_state")
     reminder = django_filters.ChoiceFilter(label=_("Follow-up"), choices=REMINDER_CHOICES, method="filter_reminder")
+    stale = django_filters.ChoiceFilter(label=_("Going stale"), choices=YES_NO, method="filter_stale")
     value = django_filters.RangeFilter(label=_("Value (EUR)"), field_name="value")
     close = django_filters.DateFromToRangeFilter(
         label=_("Expected close"),
@@ -177,6 +179,13 @@ class OpportunityFilter(django_filters.FilterSet):
             case "none":
                 return queryset.filter(next_reminder_date__isnull=True)
         return queryset
+
+    def filter_stale(self, queryset, name, value):
+        """Open, no journal entry for CRM_STALE_AFTER_DAYS and no follow-up ahead (journal.selectors)."""
+        if value not in ("yes", "no"):
+            return queryset
+        condition = stale_condition(open_phase_ids=self.config.phase_ids("open"))
+        return queryset.filter(condition) if value == "yes" else queryset.exclude(condition)
 
     def filter_close_within(self, queryset, name, value):
         if value is None:

@@ -261,6 +261,8 @@ class OpportunityFieldForm(forms.Form):
             initial = custom_field_initial(self.definition, opportunity.custom_values.get(self.definition.key))
         else:
             field, initial = self._builtin(key)
+        if not isinstance(field.widget, forms.CheckboxSelectMultiple):
+            field.widget.attrs["autofocus"] = True
         self.fields["value"] = field
         self.initial.setdefault("value", initial)
         self.initial.setdefault("version", opportunity.version)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.utils import formats, timezone
-from django.utils.dateparse import parse_date
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -48,7 +48,7 @@ class Entry:
 
 def _date(value) -> str:
     parsed = parse_date(value) if isinstance(value, str) else value
-    return formats.date_format(parsed, "SHORT_DATE_FORMAT") if parsed else "—"
+    return formats.date_format(parsed, "j M Y") if parsed else "—"
 
 
 def _money(value, currency) -> str:
@@ -62,6 +62,8 @@ def _money(value, currency) -> str:
 class _Names:
     def __init__(self, config):
         self.config = config
+        self.definitions = {definition.key: definition for definition in config.custom_fields}
+        self.order = {key: position for position, key in enumerate(self.definitions)}
 
     def user(self, pk):
         return self.config.user(pk) if pk else None
@@ -166,9 +168,10 @@ def _opportunity_entry(names: _Names, config, row, before: dict | None, user) ->
     if data.get("lost_reason") != before.get("lost_reason") and kind != "lost" and data.get("lost_reason"):
         changes.append(Change(_("Lost reason"), before.get("lost_reason") or "—", data.get("lost_reason")))
     old_custom, new_custom = before.get("custom_values") or {}, data.get("custom_values") or {}
-    definitions = {definition.key: definition for definition in config.custom_fields}
-    order = {key: position for position, key in enumerate(definitions)}
-    for key in sorted(set(old_custom) | set(new_custom), key=lambda k: (order.get(k, len(order)), k)):
+    definitions = names.definitions
+    order = names.order
+    changed_keys = [key for key in set(old_custom) | set(new_custom) if old_custom.get(key) != new_custom.get(key)]
+    for key in sorted(changed_keys, key=lambda k: (order.get(k, len(order)), k)):
         if old_custom.get(key) == new_custom.get(key):
             continue
         definition = definitions.get(key)
@@ -193,13 +196,15 @@ def _task_entry(names: _Names, row, previous: dict | None, user) -> Entry | None
     data = row.data
     title = data.get("title", "")
     if row.label == "added":
+        # A task's creation counts from when it was made (imports and the demo data backdate it).
+        at = parse_datetime(data["created_at"]) if data.get("created_at") else row.at
         text = _("added the task “%(title)s”") % {"title": title}
         changes = []
         if data.get("assignee_id"):
             changes.append(Change(_("Assignee"), "", names.user_name(data.get("assignee_id"))))
         if data.get("due_date"):
             changes.append(Change(_("Due"), "", _date(data.get("due_date"))))
-        return Entry(at=row.at, user=user, kind="task", text=text, changes=changes)
+        return Entry(at=at or row.at, user=user, kind="task", text=text, changes=changes)
     if row.label == "removed":
         return Entry(at=row.at, user=user, kind="task", text=_("deleted the task “%(title)s”") % {"title": title})
     previous = previous or {}
@@ -241,37 +246,32 @@ def _contact_entry(row, user) -> Entry:
     return Entry(at=row.at, user=user, kind="contact", text=text)
 
 
-def timeline(*, opportunity, rows, config) -> list[Entry]:
-    """The entries to show, newest first, ending with the creation."""
+def timeline(*, opportunity, rows, config, complete: bool) -> list[Entry]:
+    """The entries to show, newest first; ``complete`` (all rows given) ends them with the creation."""
     names = _Names(config)
     entries: list[Entry] = []
-    before = None
-    tasks: dict[int, dict] = {}
     for row in rows:
         user = names.user(row.user_id)
         if row.source == "opportunity":
-            if user is None and row.label == "changed":
+            if user is None:
                 user = names.user(row.data.get("updated_by_id"))
-            entry = _opportunity_entry(names, config, row, before, user)
-            before = row.data
+            entry = _opportunity_entry(names, config, row, row.before, user)
         elif row.source == "task":
-            task_id = row.data.get("pgh_obj_id")
             if user is None and row.label == "added":
                 user = names.user(row.data.get("created_by_id"))
-            entry = _task_entry(names, row, tasks.get(task_id), user)
-            tasks[task_id] = row.data
+            entry = _task_entry(names, row, row.before, user)
         else:
             entry = _contact_entry(row, user)
         if entry is not None:
             entries.append(entry)
-    entries.reverse()
-    created_at = opportunity.created_at or timezone.now()
-    entries.append(
-        Entry(
-            at=created_at,
-            user=names.user(opportunity.created_by_id),
-            kind="created",
-            text=_("created the opportunity"),
+    entries.sort(key=lambda entry: entry.at, reverse=True)
+    if complete:
+        entries.append(
+            Entry(
+                at=opportunity.created_at or timezone.now(),
+                user=names.user(opportunity.created_by_id),
+                kind="created",
+                text=_("created the opportunity"),
+            )
         )
-    )
     return entries

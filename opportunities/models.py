@@ -360,7 +360,7 @@ class OpportunityContact(models.Model):
     pghistory.InsertEvent("added"),
     pghistory.UpdateEvent("changed", condition=pghistory.AnyChange("title", "assignee", "due_date", "done_at")),
     pghistory.DeleteEvent("removed"),
-    fields=["opportunity", "title", "assignee", "due_date", "done_at", "created_by"],
+    fields=["opportunity", "title", "assignee", "due_date", "done_at", "created_by", "created_at"],
     obj_field=pghistory.ObjForeignKey(related_name="events"),
     model_name="TaskEvent",
 )

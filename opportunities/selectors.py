@@ -224,29 +224,37 @@ def opportunity_task_list(*, opportunity: Opportunity) -> QuerySet[Task]:
     )
 
 
-# The whole timeline in one round trip: the opportunity's own rows, its tasks'
-# and its contact persons' (with the member's name, which may be gone since),
-# each with the acting user from pghistory's context.
+# The timeline in one round trip: the opportunity's own rows, its tasks' and its
+# contact persons' (with the member's name, which may be gone since), newest
+# first and only as many as shown, each with the acting user from pghistory's
+# context and the row before it (LAG over the same object's rows: what a change
+# changed from), so the cost follows the page, not the length of the history.
 _HISTORY_SQL = """
-SELECT 'opportunity' AS source, e.pgh_id, e.pgh_created_at, e.pgh_label, c.metadata ->> 'user' AS user_id,
-       to_jsonb(e) AS data
-  FROM opportunities_opportunityevent e
-  LEFT JOIN pghistory_context c ON c.id = e.pgh_context_id
- WHERE e.pgh_obj_id = %(id)s
-UNION ALL
-SELECT 'task', e.pgh_id, e.pgh_created_at, e.pgh_label, c.metadata ->> 'user', to_jsonb(e)
-  FROM opportunities_taskevent e
-  LEFT JOIN pghistory_context c ON c.id = e.pgh_context_id
- WHERE e.opportunity_id = %(id)s
-UNION ALL
-SELECT 'contact', e.pgh_id, e.pgh_created_at, e.pgh_label, c.metadata ->> 'user',
-       to_jsonb(e) || jsonb_build_object(
-         'member_name', concat_ws(' ', nullif(m.academic_title, ''), nullif(m.first_name, ''), m.last_name))
-  FROM opportunities_opportunitycontactevent e
-  LEFT JOIN pghistory_context c ON c.id = e.pgh_context_id
-  LEFT JOIN organizations_member m ON m.id = e.member_id
- WHERE e.opportunity_id = %(id)s
- ORDER BY pgh_created_at, source, pgh_id
+WITH events AS (
+  SELECT 'opportunity' AS source, e.pgh_id, e.pgh_created_at, e.pgh_label, e.pgh_context_id,
+         to_jsonb(e) AS data, lag(to_jsonb(e)) OVER (ORDER BY e.pgh_id) AS before
+    FROM opportunities_opportunityevent e
+   WHERE e.pgh_obj_id = %(id)s
+  UNION ALL
+  SELECT 'task', e.pgh_id, e.pgh_created_at, e.pgh_label, e.pgh_context_id,
+         to_jsonb(e), lag(to_jsonb(e)) OVER (PARTITION BY e.pgh_obj_id ORDER BY e.pgh_id)
+    FROM opportunities_taskevent e
+   WHERE e.opportunity_id = %(id)s
+  UNION ALL
+  SELECT 'contact', e.pgh_id, e.pgh_created_at, e.pgh_label, e.pgh_context_id,
+         to_jsonb(e) || jsonb_build_object(
+           'member_name', concat_ws(' ', nullif(m.academic_title, ''), nullif(m.first_name, ''), m.last_name)),
+         NULL
+    FROM opportunities_opportunitycontactevent e
+    LEFT JOIN organizations_member m ON m.id = e.member_id
+   WHERE e.opportunity_id = %(id)s
+)
+SELECT ev.source, ev.pgh_created_at, ev.pgh_label, c.metadata ->> 'user', ev.data, ev.before, count(*) OVER ()
+  FROM events ev
+  LEFT JOIN pghistory_context c ON c.id = ev.pgh_context_id
+ WHERE NOT (ev.source = 'opportunity' AND ev.pgh_label = 'created')
+ ORDER BY ev.pgh_created_at DESC, ev.source, ev.pgh_id DESC
+ LIMIT %(limit)s
 """
 
 
@@ -257,18 +265,31 @@ class HistoryRow:
     at: object
     user_id: int | None
     data: dict
+    before: dict | None  # the same object's previous row
 
 
-def opportunity_history_rows(*, opportunity: Opportunity) -> list[HistoryRow]:
-    """Every recorded change of the opportunity, its tasks and its contact persons, oldest first."""
+def opportunity_history_rows(*, opportunity: Opportunity, limit: int = 1000) -> tuple[list[HistoryRow], int]:
+    """The latest ``limit`` recorded changes of the opportunity, its tasks and contact persons, newest first.
+
+    Returns them with the total number of changes recorded.
+    """
     with connection.cursor() as cursor:
-        cursor.execute(_HISTORY_SQL, {"id": opportunity.pk})
+        cursor.execute(_HISTORY_SQL, {"id": opportunity.pk, "limit": limit})
         rows = cursor.fetchall()
     result = []
-    for source, _pgh_id, at, label, user_id, data in rows:
+    for source, at, label, user_id, data, before, _total in rows:
         try:
             user_pk = int(user_id) if user_id else None
         except ValueError:
             user_pk = None
-        result.append(HistoryRow(source=source, label=label, at=at, user_id=user_pk, data=_load(data)))
-    return result
+        result.append(
+            HistoryRow(
+                source=source,
+                label=label,
+                at=at,
+                user_id=user_pk,
+                data=_load(data),
+                before=_load(before) if before is not None else None,
+            )
+        )
+    return result, (rows[0][-1] if rows else 0)

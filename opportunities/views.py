@@ -520,11 +520,13 @@ def _render_page(request, opportunity, config, *, status=200, editing=None, acti
     context = detail.base_context(request, opportunity, config)
     context.update(detail.header_context(opportunity, config))
     tasks = list(selectors.opportunity_task_list(opportunity=opportunity))
-    context.update(detail.task_context(opportunity, config, tasks, form=extra.pop("task_form", None)))
+    context.update(
+        detail.task_context(opportunity, config, tasks, user=request.user, form=extra.pop("task_form", None))
+    )
     context.update(detail.history_context(opportunity, config, show_all=request.GET.get("history") == "all"))
     context.update(
         {
-            "members": list(selectors.opportunity_member_list(opportunity=opportunity)),
+            "members": detail.member_list(opportunity, selectors.opportunity_member_list(opportunity=opportunity)),
             "deal_fields": detail.deal_fields(opportunity, config, editing=editing),
             "description_field": detail.field_view(
                 opportunity, "description", config, form=(editing or {}).get("description")
@@ -896,7 +898,7 @@ def opportunity_members(request, short_name):
 def _members_response(request, opportunity, config, *, status=200, message=""):
     context = {
         **detail.base_context(request, opportunity, config),
-        "members": list(selectors.opportunity_member_list(opportunity=opportunity)),
+        "members": detail.member_list(opportunity, selectors.opportunity_member_list(opportunity=opportunity)),
         "members_message": message,
     }
     return render(request, "opportunities/opportunity_detail.html#members", context, status=status)
@@ -957,7 +959,7 @@ def _tasks_response(request, opportunity, config, *, form=None, status=200, chan
     tasks = list(selectors.opportunity_task_list(opportunity=opportunity))
     context = {
         **detail.base_context(request, opportunity, config),
-        **detail.task_context(opportunity, config, tasks, form=form),
+        **detail.task_context(opportunity, config, tasks, user=request.user, form=form),
     }
     response = render(request, "opportunities/opportunity_detail.html#tasks-response", context, status=status)
     if changed and status == 200:

@@ -79,3 +79,20 @@ def make_document(*, opportunity, user=None, lines=(), **data):
     for line in lines:
         document_services.document_line_add(document_id=document.pk, user=user, data=line)
     return document
+
+
+def make_journal_entry(*, opportunity, author, text="Called them.", **fields):
+    """An entry posted through the service; created_at and reminder_done_at can be set afterwards."""
+    from journal import services as journal_services
+    from journal.models import JournalEntry
+
+    created_at = fields.pop("created_at", None)
+    done_at = fields.pop("reminder_done_at", None)
+    entry = journal_services.journal_entry_post(opportunity=opportunity, author=author, text=text, **fields)
+    if created_at is not None or done_at is not None:
+        JournalEntry.objects.filter(pk=entry.pk).update(
+            **({"created_at": created_at} if created_at is not None else {}),
+            **({"reminder_done_at": done_at} if done_at is not None else {}),
+        )
+        entry.refresh_from_db()
+    return entry

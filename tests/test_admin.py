@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from documents.models import Document, DocumentCounter, DocumentLine
+from documents.models import Document, DocumentCounter, DocumentLine, Letterhead
 from journal.models import JournalEntry
 from opportunities.models import CustomField, Opportunity, Phase, Tag, Task
 from organizations.models import Organization
@@ -429,6 +429,7 @@ def make_one_of_everything(owner):
     )
     DocumentLine.objects.create(document=document, position=1, description="Licence", unit_price=Decimal("10"))
     DocumentCounter.objects.create(year=2026, last_number=1)
+    Letterhead.objects.update_or_create(pk=1, defaults={"company_name": "Acme Letterhead"})
 
 
 @pytest.mark.parametrize("model", list(admin.site._registry), ids=lambda model: model._meta.label)

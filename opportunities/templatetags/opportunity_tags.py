@@ -10,7 +10,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from opportunities.models import FieldType
+from journal.selectors import opportunity_is_stale
+from journal.templatetags.journal_tags import mood_icon
+from opportunities.models import FieldType, PhaseKind
 from opportunities.table import GROUPS
 
 register = template.Library()
@@ -56,6 +58,20 @@ def _avatar(user) -> str:
     )
 
 
+@register.filter
+def is_stale(opportunity) -> bool:
+    """Open and quiet for too long (journal.selectors); the phase comes from the configuration."""
+    return opportunity_is_stale(opportunity, is_open=opportunity.phase.kind == PhaseKind.OPEN)
+
+
+def _stale_mark() -> str:
+    return format_html(
+        '<span class="badge badge-amber stale-mark" title="{}">{}</span>',
+        _("No journal entry for a while and no follow-up planned"),
+        _("stale"),
+    )
+
+
 def _quick_edit_link(opportunity, field, label, content):
     url = _url_template("opportunities:opportunity-quick-edit").replace("__SHORT__", opportunity.short_name)
     url += f"?field={field}"
@@ -78,6 +94,8 @@ def table_cell(context, opportunity, column):
         case "short_name":
             detail = _url_template("opportunities:opportunity-detail").replace("__SHORT__", opportunity.short_name)
             html = format_html('<a class="short-name" href="{}">{}</a>', detail, opportunity.short_name)
+            if is_stale(opportunity):
+                html += _stale_mark()
             if context.get("row_message"):
                 html += format_html(
                     '<p class="row-message row-message-{}" role="alert">{}</p>',
@@ -167,7 +185,6 @@ _BELL_ICON = mark_safe(  # noqa: S308 (constant markup)
     '<svg class="icon-inline" viewBox="0 0 24 24" aria-hidden="true"><path d="M6 9a6 6 0 0 1 12 0c0 6 2.5 7.5 2.5 '
     '7.5h-17S6 15 6 9ZM10 20a2.2 2.2 0 0 0 4 0"/></svg>'
 )
-_MOOD_GLYPHS = {"happy": "☺", "sad": "☹", "neutral": "≈"}
 
 
 def _board_render_cache(context) -> dict:
@@ -226,23 +243,24 @@ def board_card(context, card):
     ]
     if message:
         parts.append(format_html('<p class="card-message" role="alert">{}</p>', message))
-    mood = ""
+    flags = [_stale_mark()] if is_stale(card) else []
     if card.latest_mood:
-        mood = format_html(
-            '<span class="mood mood-{}" title="{}: {}">{}<span class="visually-hidden">{}</span></span>',
-            card.latest_mood,
-            labels["mood"],
-            card.latest_mood,
-            _MOOD_GLYPHS.get(card.latest_mood, ""),
-            card.latest_mood,
+        # An SVG face (journal_tags), not an emoji: emoji fonts are missing on many machines.
+        flags.append(
+            format_html(
+                '<span class="mood mood-{}" title="{}">{}</span>',
+                card.latest_mood,
+                labels["mood"],
+                mood_icon(card.latest_mood),
+            )
         )
     parts.append(
         format_html(
-            '<div class="card-top"><a class="short-name" href="{}">{}</a>{}</div>'
+            '<div class="card-top"><a class="short-name" href="{}">{}</a><span>{}</span></div>'
             '<a class="card-title" href="{}">{}</a>',
             detail_url,
             short,
-            mood,
+            format_html_join(" ", "{}", ((flag,) for flag in flags)),
             detail_url,
             card.name,
         )

@@ -33,6 +33,7 @@ def media_root(settings, tmp_path):
 
 @pytest.fixture
 def letterhead(db, media_root):
+    Letterhead.objects.filter(pk=1).delete()  # the migration's empty row
     letterhead = Letterhead(
         pk=1,
         company_name="Nordlicht Software GmbH",

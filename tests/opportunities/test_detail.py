@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from documents.models import Document
 from journal.models import JournalEntry
 from opportunities import selectors, services
 from opportunities.models import Category, CustomField, Opportunity, OpportunityContact, Tag, Task
@@ -114,32 +115,48 @@ def test_sales_see_no_edit_controls_on_someone_elses_opportunity(client, other_s
 
 
 def test_detail_query_count_is_constant(sales_client, deal, org, sales_user, django_assert_max_num_queries):
-    """At most 15 queries whatever the size; these are ours (the journal and documents includes add theirs):
-    session, user, permissions, configuration (phases … users in one), opportunity (+ organization,
-    tag ids, organization's count), tasks, members (+ contact flags), history (one UNION).
+    """At most 15 queries, the same number for a small and a large opportunity.
+
+    Ours (8): session, user, permissions, configuration (phases, statuses, categories, sources,
+    tags, custom fields, users in one), the opportunity (+ organization, tag ids and the
+    organization's opportunity count), tasks, members (+ contact flags), history (one UNION).
+    The hosted sections add theirs: the reminder badge's count, journal entries with authors,
+    documents with authors and their lines.
     """
 
-    def grow(*, journal, tasks, members):
+    def grow(*, journal, tasks, members, documents):
         JournalEntry.objects.bulk_create(
             JournalEntry(opportunity=deal, author=sales_user, text=f"Call {i}") for i in range(journal)
         )
         Task.objects.bulk_create(Task(opportunity=deal, title=f"Task {i}", assignee=sales_user) for i in range(tasks))
         people = Member.objects.bulk_create(Member(organization=org, last_name=f"Person {i}") for i in range(members))
         OpportunityContact.objects.bulk_create(OpportunityContact(opportunity=deal, member=m) for m in people[:3])
+        start = Document.objects.count()
+        Document.objects.bulk_create(
+            Document(
+                opportunity=deal,
+                year=2026,
+                sequence=start + i + 1,
+                number=f"2026-{start + i + 1:04d}",
+                title=f"Offer {i}",
+                created_by=sales_user,
+            )
+            for i in range(documents)
+        )
         for index in range(3):
             services.opportunity_field_update(
                 opportunity_id=deal.pk, version=fresh(deal).version, data={"probability": 20 + index}, user=sales_user
             )
 
-    grow(journal=2, tasks=2, members=2)
+    grow(journal=2, tasks=2, members=2, documents=1)
     with django_assert_max_num_queries(15) as small:
         assert sales_client.get(deal.get_absolute_url()).status_code == 200
 
-    grow(journal=200, tasks=30, members=20)
+    grow(journal=198, tasks=28, members=18, documents=9)
     with django_assert_max_num_queries(15) as large:
         response = sales_client.get(deal.get_absolute_url())
     assert response.status_code == 200
-    assert len(response.context["tasks"]) == 32
+    assert len(response.context["tasks"]) == 30 and len(response.context["members"]) == 20
     assert len(small.captured_queries) == len(large.captured_queries)
 
 
@@ -626,9 +643,27 @@ def test_history_ignores_derived_columns(sales_client, deal, sales_user):
     JournalEntry.objects.create(opportunity=deal, author=sales_user, text="Called", reminder_date="2027-01-01")
     factories.make_task(opportunity=deal)
 
-    rows = selectors.opportunity_history_rows(opportunity=deal)
+    rows, _total = selectors.opportunity_history_rows(opportunity=deal)
 
-    assert [row.label for row in rows if row.source == "opportunity"] == ["created"]
+    # The journal's trigger updated last activity, mood and reminder; the task's, the open-task count.
+    assert fresh(deal).open_task_count == 1 and fresh(deal).next_reminder_date is not None
+    assert [row.source for row in rows] == ["task"]
+
+
+def test_history_shows_the_latest_changes_and_all_on_request(sales_client, deal, sales_user):
+    for probability in range(1, 41):
+        services.opportunity_field_update(
+            opportunity_id=deal.pk, version=fresh(deal).version, data={"probability": probability}, user=sales_user
+        )
+
+    page = sales_client.get(url("history", deal), **HX)
+    assert len(page.context["history"]) == 30
+    assert "Probability 39 % → 40 %" in text(page) and "Show all 41 entries" in text(page)
+    assert "created the opportunity" not in text(page)
+
+    page = sales_client.get(url("history", deal) + "?history=all", **HX)
+    assert len(page.context["history"]) == 41
+    assert "Probability 10 % → 1 %" in text(page) and "created the opportunity" in text(page)
 
 
 # New opportunity ------------------------------------------------------------------------------------

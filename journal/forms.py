@@ -1,0 +1,111 @@
+import datetime
+
+from django import forms
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
+
+from journal.models import MAX_TEXT_LENGTH, Mood
+from journal.services import snooze_presets, text_length_error
+
+# Reminders further out than this are typos (a year 2205), not plans.
+MAX_REMINDER_YEARS = 5
+
+
+class JournalEntryForm(forms.Form):
+    """Mood, text and an optional reminder. A past reminder date is allowed once confirmed.
+
+    ``users`` are the people who can be reminded (the configuration's active users);
+    ``original_date`` is the reminder date an edited entry already has (not asked again).
+    """
+
+    mood = forms.ChoiceField(label=_("Mood"), choices=Mood.choices, initial=Mood.NEUTRAL, widget=forms.RadioSelect)
+    text = forms.CharField(
+        label=_("Note"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Write what happened: the note cannot be empty.")},
+        help_text=_("Plain text; links become clickable. Up to %(limit)s characters.")
+        % {"limit": f"{MAX_TEXT_LENGTH:,}"},
+    )
+    reminder_date = forms.DateField(
+        label=_("Remind on"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    reminder_assignee = forms.TypedChoiceField(label=_("Remind"), coerce=int, required=False, empty_value=None)
+    confirm_past = forms.BooleanField(label=_("Yes, keep this date in the past"), required=False)
+
+    def __init__(self, *args, users, author, original_date=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.users = {user.pk: user for user in users}
+        self.users.setdefault(author.pk, author)
+        self.original_date = original_date
+        # Set by clean(): the date is in the past, so the form shows "keep this date in the past".
+        self.asks_past_confirmation = False
+        self.fields["reminder_assignee"].choices = [
+            (user.pk, _("Me (%(name)s)") % {"name": user.name} if user.pk == author.pk else user.name)
+            for user in sorted(self.users.values(), key=lambda u: (u.pk != author.pk, u.name.lower()))
+        ]
+        self.fields["reminder_assignee"].initial = author.pk
+        # The limit is checked on the server with a clear message; a browser's maxlength
+        # would cut a pasted text silently instead.
+        self.fields["text"].widget.attrs.pop("maxlength", None)
+
+    def clean_text(self):
+        text = self.cleaned_data["text"]
+        if message := text_length_error(text):
+            raise forms.ValidationError(message)
+        return text
+
+    def clean_reminder_assignee(self):
+        pk = self.cleaned_data.get("reminder_assignee")
+        if pk is None:
+            return None
+        if pk not in self.users:
+            raise forms.ValidationError(_("Choose one of the listed people."))
+        return self.users[pk]
+
+    def clean(self):
+        cleaned = super().clean()
+        date = cleaned.get("reminder_date")
+        if date is None:
+            cleaned["reminder_assignee"] = None
+            return cleaned
+        today = timezone.localdate()
+        if date > today + datetime.timedelta(days=365 * MAX_REMINDER_YEARS):
+            self.add_error(
+                "reminder_date",
+                _("Choose a date within the next %(years)d years.") % {"years": MAX_REMINDER_YEARS},
+            )
+        elif date < today and date != self.original_date:
+            self.asks_past_confirmation = True
+            if cleaned.get("confirm_past"):
+                return cleaned
+            # Asked, not refused: the form comes back with the input and a box to confirm.
+            self.add_error(
+                "confirm_past",
+                _("%(date)s is in the past. Keep it? The follow-up will show as overdue.")
+                % {"date": formats.date_format(date, "DATE_FORMAT")},
+            )
+        return cleaned
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {key: data[key] for key in ["mood", "text", "reminder_date", "reminder_assignee"]}
+
+
+class SnoozeForm(forms.Form):
+    """ "Tomorrow", "next week" or a picked date; ``undo`` puts back the date a snooze replaced."""
+
+    preset = forms.ChoiceField(
+        choices=[("tomorrow", _("Tomorrow")), ("next_week", _("Next week")), ("date", _("Pick a date"))],
+        required=False,
+    )
+    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    undo = forms.BooleanField(required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        preset = cleaned.get("preset") or "date"
+        if preset in ("tomorrow", "next_week"):
+            cleaned["until"] = snooze_presets(timezone.localdate())[preset]
+        elif cleaned.get("until") is None and "until" not in self.errors:
+            self.add_error("until", _("Pick a date."))
+        return cleaned
