@@ -234,6 +234,8 @@ def list_neighbours(request, opportunity, config) -> Neighbours | None:
             return None
         query = referer.query
     params = QueryDict(query[:2000])
+    if any("\x00" in value for values in params.lists() for value in values[1]):
+        return None  # PostgreSQL refuses NUL in text; no such list exists
     filterset = OpportunityFilter(params or None, queryset=Opportunity.objects.all(), config=config, user=request.user)
     if filterset.is_bound and not filterset.is_valid():
         return None

@@ -762,5 +762,30 @@ def test_no_pager_without_a_list_or_with_a_broken_one(sales_client, deal):
     assert sales_client.get(deal.get_absolute_url()).context["neighbours"] is None
     response = sales_client.get(deal.get_absolute_url() + "?list=phase%3Dnot-a-number%26page%3D-3")
     assert response.status_code == 200 and response.context["neighbours"] is None
+    response = sales_client.get(deal.get_absolute_url() + "?list=q%3Dab%2500c")
+    assert response.status_code == 200 and response.context["neighbours"] is None
     response = sales_client.get(deal.get_absolute_url(), HTTP_REFERER="https://evil.example/opportunities/")
     assert response.context["neighbours"] is None
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "data"),
+    [
+        ("field", ["name"], {"value": "a\x00b", "version": "1"}),
+        ("field", ["value"], {"value": "1e309", "version": "99999999999999999999"}),
+        ("field", ["probability"], {"value": ["1", "2"], "version": "-1"}),
+        ("field", ["phase"], {"value": "x"}),
+        ("field", ["expected_close_date"], {"value": "9999-99-99", "version": "1"}),
+        ("tags", [], {"name": "x" * 500}),
+        ("tags", [], {"name": "\x00"}),
+        ("tasks", [], {"title": "x" * 5000, "assignee": "abc", "due_date": "tomorrow"}),
+        ("organization", [], {"website": "javascript:alert(1)", "email": "\x00"}),
+        ("win", [], {"confirm": "1", "version": "abc"}),
+        ("lose", [], {"version": "1", "lost_reason": "\x00"}),
+        ("reopen", [], {}),
+    ],
+)
+def test_bad_input_is_answered_never_with_a_500(sales_client, deal, name, args, data):
+    response = sales_client.post(url(name, deal, *args), data, **HX)
+
+    assert 400 <= response.status_code < 500
