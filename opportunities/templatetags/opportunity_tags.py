@@ -87,7 +87,7 @@ def table_cell(context, opportunity, column):
                 '<a class="short-name" href="{}">{}</a>', opportunity.get_absolute_url(), opportunity.short_name
             )
             if is_stale(opportunity):
-                html += _stale_mark()
+                html = format_html("{} {}", html, _stale_mark())
             if context.get("row_message"):
                 html += format_html(
                     '<p class="row-message row-message-{}" role="alert">{}</p>',
