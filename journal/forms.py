@@ -92,7 +92,7 @@ class JournalEntryForm(forms.Form):
 
 
 class SnoozeForm(forms.Form):
-    """ "Tomorrow", "next week" or a picked date; ``undo`` puts back the date a snooze replaced."""
+    """Snooze to tomorrow, next week or a picked date; ``undo`` puts back the date a snooze replaced."""
 
     preset = forms.ChoiceField(
         choices=[("tomorrow", _("Tomorrow")), ("next_week", _("Next week")), ("date", _("Pick a date"))],

@@ -16,7 +16,7 @@ PAGE_SIZE = 20
 # Moods shown in the trend (oldest left, newest right), taken from the page's rows.
 TREND_SIZE = 10
 # Rows per bucket on /reminders/ before "Show more"; a bucket's next page is bigger.
-BUCKET_SIZE = 50
+BUCKET_SIZE = 30
 BUCKET_PAGE_SIZE = 100
 # The reminders page shows this much of an entry's text (the journal has all of it).
 EXCERPT_LENGTH = 280
@@ -154,16 +154,31 @@ def open_reminders(*, assignee_id: int | None) -> QuerySet[JournalEntry]:
     return queryset
 
 
+_PERSON_FIELDS = ["username", "display_name", "first_name", "last_name"]
+
+
 def reminder_row_queryset(queryset: QuerySet[JournalEntry]) -> QuerySet[JournalEntry]:
     """What a row on /reminders/ shows, in the row itself: no per-row queries.
 
     The text is cut in SQL, so a few long entries do not make the page heavy.
     """
+    people = [f"{who}__{name}" for who in ("author", "reminder_assignee") for name in _PERSON_FIELDS]
     return (
         queryset.select_related(
             "opportunity", "opportunity__organization", "opportunity__phase", "author", "reminder_assignee"
         )
-        .defer("text", "opportunity__description", "opportunity__custom_values", "opportunity__search_document")
+        # Only the columns a row shows: up to 200 rows of five joined models are built per page.
+        .only(
+            "opportunity__short_name",
+            "opportunity__name",
+            "opportunity__organization__name",
+            "opportunity__phase__name",
+            "created_at",
+            "mood",
+            "reminder_date",
+            "reminder_done_at",
+            *people,
+        )
         .annotate(excerpt=Substr("text", 1, EXCERPT_LENGTH + 1))
     )
 

@@ -148,7 +148,7 @@ def reminder_snooze(*, entry: JournalEntry, user, until: datetime.date, allow_pa
 
 
 def snooze_presets(today: datetime.date) -> dict[str, datetime.date]:
-    """ "Tomorrow" and "next week" (Monday of the coming week), as dates."""
+    """The dates of the snooze choices: tomorrow, and next week (Monday of the coming week)."""
     return {
         "tomorrow": today + datetime.timedelta(days=1),
         "next_week": today + datetime.timedelta(days=7 - today.weekday()),

@@ -140,7 +140,7 @@ def journal_entry_list(request, short_name):
 
 @require_http_methods(["GET", "POST"])
 def journal_entry_create(request, short_name):
-    """ "+ Post journal entry": htmx puts the entry on top and clears the form; errors keep the input."""
+    """Post a journal entry: htmx puts it on top and clears the form; errors keep the input."""
     permissions.require(permissions.can_post_journal(request.user))
     opportunity = _opportunity(short_name)
     users = selectors.assignable_users()

@@ -1,8 +1,10 @@
 """What the opportunity detail page shows: fields with their display, the context of each region."""
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -11,8 +13,10 @@ from django.utils.html import format_html
 
 from crm import permissions
 from opportunities import history, selectors
+from opportunities.filters import OpportunityFilter
 from opportunities.forms import INLINE_FIELDS, OpportunityFieldForm
-from opportunities.models import FieldType, PhaseKind
+from opportunities.models import FieldType, Opportunity, PhaseKind
+from opportunities.table import DEFAULT_PAGE_SIZE, GROUPS, PAGE_SIZES, ordering
 from opportunities.templatetags.opportunity_tags import custom_value
 
 # Fields of the "Deal" card, in display order (then the custom fields).
@@ -206,3 +210,68 @@ def history_context(opportunity, config, *, show_all: bool = False) -> dict:
         "history_count": total + 1,  # and the creation
         "history_more": not complete and not show_all,
     }
+
+
+@dataclass
+class Neighbours:
+    previous: str  # URLs, "" at the ends
+    next: str
+    position: int  # 1-based within the list
+    list_url: str
+
+
+def list_neighbours(request, opportunity, config) -> Neighbours | None:
+    """Previous and next opportunity in the table the user came from (?list=<its query>, or the Referer).
+
+    Re-runs that table's filter and order for the shown page plus one row on each side: one query of
+    short names, only when there is a list to go back to.
+    """
+    list_path = reverse("opportunities:opportunity-list")
+    query = request.GET.get("list")
+    if query is None:
+        referer = urlsplit(request.headers.get("Referer", ""))
+        if referer.path != list_path or (referer.netloc and referer.netloc != request.get_host()):
+            return None
+        query = referer.query
+    params = QueryDict(query[:2000])
+    if any("\x00" in value for values in params.lists() for value in values[1]):
+        return None  # PostgreSQL refuses NUL in text; no such list exists
+    filterset = OpportunityFilter(params or None, queryset=Opportunity.objects.all(), config=config, user=request.user)
+    if filterset.is_bound and not filterset.is_valid():
+        return None
+    group = params.get("group") if params.get("group") in GROUPS else ""
+    order, _sort = ordering(params.get("sort", ""), group)
+    per_page = int(params["per_page"]) if params.get("per_page", "").isdigit() else DEFAULT_PAGE_SIZE
+    per_page = per_page if per_page in PAGE_SIZES else DEFAULT_PAGE_SIZE
+    page = int(params["page"]) if params.get("page", "").isdigit() and int(params["page"]) > 0 else 1
+    start = (page - 1) * per_page
+    window_start = max(start - 1, 0)
+    names = list(
+        filterset.qs.order_by(*order).values_list("short_name", flat=True)[window_start : start + per_page + 1]
+    )
+    if opportunity.short_name not in names:
+        return None
+    index = names.index(opportunity.short_name)
+    absolute = window_start + index  # 0-based position in the whole list
+
+    def link(neighbour_index: int) -> str:
+        if not 0 <= neighbour_index < len(names) or neighbour_index == index:
+            return ""
+        target = params.copy()
+        target["page"] = str((window_start + neighbour_index) // per_page + 1)
+        return reverse("opportunities:opportunity-detail", args=[names[neighbour_index]]) + "?" + _list_param(target)
+
+    here = params.copy()
+    here["page"] = str(absolute // per_page + 1)
+    return Neighbours(
+        previous=link(index - 1),
+        next=link(index + 1),
+        position=absolute + 1,
+        list_url=list_path + ("?" + here.urlencode() if here else ""),
+    )
+
+
+def _list_param(params) -> str:
+    wrapper = QueryDict(mutable=True)
+    wrapper["list"] = params.urlencode()
+    return wrapper.urlencode()

@@ -532,6 +532,7 @@ def _render_page(request, opportunity, config, *, status=200, editing=None, acti
                 opportunity, "description", config, form=(editing or {}).get("description")
             ),
             "action_form": action_form,
+            "neighbours": detail.list_neighbours(request, opportunity, config),
             "new_tag_form": TagAddForm(),
             "organization_form": extra.pop("organization_form", None),
             **extra,

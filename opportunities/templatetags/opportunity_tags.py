@@ -95,7 +95,7 @@ def table_cell(context, opportunity, column):
             detail = _url_template("opportunities:opportunity-detail").replace("__SHORT__", opportunity.short_name)
             html = format_html('<a class="short-name" href="{}">{}</a>', detail, opportunity.short_name)
             if is_stale(opportunity):
-                html += _stale_mark()
+                html = format_html("{} {}", html, _stale_mark())
             if context.get("row_message"):
                 html += format_html(
                     '<p class="row-message row-message-{}" role="alert">{}</p>',

@@ -255,18 +255,18 @@ def test_the_scope_switch_is_for_managers_only(sales_client, manager_client):
 
 
 @time_machine.travel(datetime.datetime(2026, 11, 18, 11, 0, tzinfo=UTC), tick=False)
-def test_long_buckets_show_50_then_more(sales_client, sales_user, opportunity):
+def test_long_buckets_show_30_then_more(sales_client, sales_user, opportunity):
     for n in range(130):
         remind(opportunity, sales_user, day("2026-11-01") + datetime.timedelta(days=n % 16), text=f"r{n}")
 
     response = sales_client.get(URL)
     overdue = response.context["buckets"][0]
-    assert (overdue.count, len(overdue.rows)) == (130, 50)
-    assert "Show 80 more" in response.content.decode()
+    assert (overdue.count, len(overdue.rows)) == (130, 30)
+    assert "Show 100 more" in response.content.decode()
 
-    more = sales_client.get(reverse("journal:reminder-bucket-more"), {"bucket": "overdue", "offset": 50}, **HX)
+    more = sales_client.get(reverse("journal:reminder-bucket-more"), {"bucket": "overdue", "offset": 30}, **HX)
     html = more.content.decode()
-    assert html.count('class="reminder-row') == 80
+    assert html.count('class="reminder-row') == 100
     assert "Show more" not in html
     shown = [row.pk for row in overdue.rows] + [int(pk) for pk in re.findall(r'id="reminder-(\d+)"', html)]
     expected = list(JournalEntry.objects.order_by("reminder_date", "id").values_list("pk", flat=True))
@@ -288,12 +288,12 @@ def test_reminders_query_count_is_constant(
         for _ in range(per_bucket):
             remind(opportunity, sales_user, day(date), author=other_sales_user)
 
-    # 1 session, 2 user, 3 permissions, 4 every bucket's count and first 50 rows with
+    # 1 session, 2 user, 3 permissions, 4 every bucket's count and first 30 rows with
     # opportunity, organization, phase, author and reminded person (one query with a
     # window function). The badge is overdue + today from the same counts: no query.
     with django_assert_num_queries(4):
         response = sales_client.get(URL)
-    assert sum(len(bucket.rows) for bucket in response.context["buckets"]) == 4 * min(per_bucket, 50)
+    assert sum(len(bucket.rows) for bucket in response.context["buckets"]) == 4 * min(per_bucket, 30)
     assert response.context["total"] == 4 * per_bucket
 
 

@@ -732,3 +732,60 @@ def test_new_opportunity_with_unknown_organization_is_a_form_error(sales_client)
     assert response.status_code == 422
     assert "That organization does not exist" in text(response)
     assert not Organization.objects.exists()
+
+
+# Previous / next in the list the user came from --------------------------------------------------
+
+
+def test_previous_and_next_follow_the_table_the_user_came_from(sales_client, org, sales_user):
+    for name in ["Alpha", "Bravo", "Charlie"]:
+        factories.make_opportunity(organization=org, owner=sales_user, name=name)
+    bravo = Opportunity.objects.get(name="Bravo")
+    list_url = reverse("opportunities:opportunity-list") + "?sort=name"
+
+    response = sales_client.get(bravo.get_absolute_url(), HTTP_REFERER=f"http://testserver{list_url}")
+
+    neighbours = response.context["neighbours"]
+    assert neighbours.position == 2
+    assert neighbours.previous.startswith(Opportunity.objects.get(name="Alpha").get_absolute_url() + "?list=")
+    assert neighbours.next.startswith(Opportunity.objects.get(name="Charlie").get_absolute_url() + "?list=")
+    assert neighbours.list_url == reverse("opportunities:opportunity-list") + "?sort=name&page=1"
+
+    # The list travels along: from Charlie, back to Bravo; Charlie is the last.
+    charlie = sales_client.get(neighbours.next)
+    assert charlie.context["opportunity"].name == "Charlie"
+    assert charlie.context["neighbours"].next == ""
+    assert "Bravo" in sales_client.get(charlie.context["neighbours"].previous).context["opportunity"].name
+
+
+def test_no_pager_without_a_list_or_with_a_broken_one(sales_client, deal):
+    assert sales_client.get(deal.get_absolute_url()).context["neighbours"] is None
+    response = sales_client.get(deal.get_absolute_url() + "?list=phase%3Dnot-a-number%26page%3D-3")
+    assert response.status_code == 200 and response.context["neighbours"] is None
+    response = sales_client.get(deal.get_absolute_url() + "?list=q%3Dab%2500c")
+    assert response.status_code == 200 and response.context["neighbours"] is None
+    response = sales_client.get(deal.get_absolute_url(), HTTP_REFERER="https://evil.example/opportunities/")
+    assert response.context["neighbours"] is None
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "data"),
+    [
+        ("field", ["name"], {"value": "a\x00b", "version": "1"}),
+        ("field", ["value"], {"value": "1e309", "version": "99999999999999999999"}),
+        ("field", ["probability"], {"value": ["1", "2"], "version": "-1"}),
+        ("field", ["phase"], {"value": "x"}),
+        ("field", ["expected_close_date"], {"value": "9999-99-99", "version": "1"}),
+        ("tags", [], {"name": "x" * 500}),
+        ("tags", [], {"name": "\x00"}),
+        ("tasks", [], {"title": "x" * 5000, "assignee": "abc", "due_date": "tomorrow"}),
+        ("organization", [], {"website": "javascript:alert(1)", "email": "\x00"}),
+        ("win", [], {"confirm": "1", "version": "abc"}),
+        ("lose", [], {"version": "1", "lost_reason": "\x00"}),
+        ("reopen", [], {}),
+    ],
+)
+def test_bad_input_is_answered_never_with_a_500(sales_client, deal, name, args, data):
+    response = sales_client.post(url(name, deal, *args), data, **HX)
+
+    assert 400 <= response.status_code < 500
