@@ -1,6 +1,7 @@
 """Settings for the CRM: one module, every knob from the environment (see README)."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -58,6 +59,8 @@ INSTALLED_APPS = [
     # triggers (opportunities/models.py says what is tracked and why).
     "pgtrigger",
     "pghistory",
+    # Login throttling (see "Login throttling" below).
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -75,6 +78,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so that it turns a refused login into the lockout page. It reads no
+    # table itself: only a login attempt (the backend below) asks the database.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "crm.urls"
@@ -224,4 +230,22 @@ CRM_STALE_AFTER_DAYS = env_int("CRM_STALE_AFTER_DAYS", 21)
 # Create the demo users (admin/manager/sales1/sales2, password "demo") in seed_demo.
 CRM_DEMO_USERS = DEBUG
 
-AUTHENTICATION_BACKENDS = ["crm.auth_backends.SingleQueryModelBackend"]
+# Axes first: it refuses a locked-out login before any password is checked. The
+# standalone backend checks no permissions, so a page's permission check stays
+# one query (SingleQueryModelBackend).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "crm.auth_backends.SingleQueryModelBackend"]
+
+# Login throttling (django-axes): five failed logins for one username from one
+# address lock that pair out for 15 minutes. Keyed on the pair, not the username
+# alone, so nobody can lock a colleague out by guessing at their name.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "crm.login_throttle.lockout_response"
+# No start-up banner on every manage.py command; failed logins are still logged.
+AXES_VERBOSE = False
+# The client's address is REMOTE_ADDR: X-Forwarded-For is whatever the client
+# wants it to be, unless our own proxies set it (TRUSTED_PROXY_COUNT, see README).
+AXES_CLIENT_IP_CALLABLE = "crm.login_throttle.client_ip"
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
