@@ -388,3 +388,15 @@ def test_older_entries_work_without_javascript_too(sales_client, sales_user, opp
     assert "Note 01" in html and "Note 00" in html and "Note 02" not in html
     assert "Back to the newest entries" in html
     assert sales_client.get(list_url(opportunity), {"before": "x"}).status_code == 400
+
+
+def test_deleting_without_javascript_asks_first(sales_client, sales_user, opportunity):
+    entry = factories.make_journal_entry(opportunity=opportunity, author=sales_user, text="Wrong opportunity")
+    url = reverse("journal:journal-entry-delete", args=[entry.pk])
+
+    page = sales_client.get(url).content.decode()
+    assert "Delete this journal entry?" in page and "Wrong opportunity" in page
+    response = sales_client.post(url)
+
+    assert (response.status_code, response.url) == (302, list_url(opportunity))
+    assert not JournalEntry.objects.exists()

@@ -335,3 +335,20 @@ def test_an_empty_list_says_so(sales_client):
     html = sales_client.get(URL).content.decode()
 
     assert "You’re all caught up" in html
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 18, 11, 0, tzinfo=UTC), tick=False)
+def test_done_and_snooze_work_without_javascript(sales_client, sales_user, opportunity):
+    entry = remind(opportunity, sales_user, day("2026-11-16"))
+
+    snoozed = sales_client.post(
+        reverse("journal:reminder-snooze", args=[entry.pk]), {"return": "row", "preset": "tomorrow"}
+    )
+    assert (snoozed.status_code, snoozed.url) == (302, "/reminders/")
+    done = sales_client.post(reverse("journal:reminder-done", args=[entry.pk]), {"return": "row"})
+    assert (done.status_code, done.url) == (302, "/reminders/")
+
+    entry.refresh_from_db()
+    assert entry.reminder_date == day("2026-11-19")
+    assert entry.reminder_done_at is not None
+    assert "Follow-up marked done." in sales_client.get("/reminders/").content.decode()
