@@ -242,6 +242,8 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Every failed login is kept (who, from where, when) for admins to look into.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_CALLABLE = "crm.login_throttle.lockout_response"
 # No start-up banner on every manage.py command; failed logins are still logged.
 AXES_VERBOSE = False

@@ -7,6 +7,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -430,6 +431,8 @@ def make_one_of_everything(owner):
     DocumentLine.objects.create(document=document, position=1, description="Licence", unit_price=Decimal("10"))
     DocumentCounter.objects.create(year=2026, last_number=1)
     Letterhead.objects.update_or_create(pk=1, defaults={"company_name": "Acme Letterhead"})
+    # A failed login: the throttle's attempt and failure log (django-axes) have rows too.
+    Client().post(reverse("login"), {"username": owner.username, "password": "wrong"})
 
 
 @pytest.mark.parametrize("model", list(admin.site._registry), ids=lambda model: model._meta.label)
