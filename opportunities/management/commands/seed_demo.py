@@ -1,6 +1,7 @@
 """``manage.py seed_demo``: realistic demo data, or ``--scale N`` rows for benchmarks."""
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import math
@@ -1017,6 +1018,34 @@ class DemoSeeder:
 # --- scale ----------------------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def history_triggers_disabled():
+    """Switch off the history (pghistory) triggers for a bulk load, inside its transaction.
+
+    Their trigger functions use plpgsql EXCEPTION blocks, i.e. two subtransactions
+    per row: on a 200,000-row COPY the transaction overflows PostgreSQL's
+    subtransaction cache and the load slows from seconds to many minutes. Bulk
+    benchmark data needs no "created" history events. ALTER TABLE is
+    transactional, so a failed load leaves the triggers as they were.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tgrelid::regclass::text, tgname FROM pg_trigger "
+            "WHERE NOT tgisinternal AND tgname LIKE 'pgtrigger_%' AND tgenabled <> 'D'"
+        )
+        triggers = cursor.fetchall()
+        for table, name in triggers:
+            cursor.execute(f'ALTER TABLE {table} DISABLE TRIGGER "{name}"')
+    yield
+    # On success only: after a failure the rollback undoes the DISABLE anyway.
+    # Deferred foreign-key checks run now (they would at commit) because ALTER
+    # TABLE refuses a table with pending trigger events.
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for table, name in triggers:
+            cursor.execute(f'ALTER TABLE {table} ENABLE TRIGGER "{name}"')
+
+
 def _copy_value(value):
     return json.dumps(value) if isinstance(value, dict | list) else value
 
@@ -1403,7 +1432,7 @@ class Command(BaseCommand):
         if scale is not None:
             if scale < 1:
                 raise CommandError("--scale needs a positive number of opportunities.")
-            with transaction.atomic():
+            with transaction.atomic(), history_triggers_disabled():
                 ScaleSeeder(rng=rng, count=scale, log=log).run()
         else:
             with transaction.atomic():
