@@ -332,12 +332,29 @@ def opportunity_board_cards(request):
     return render(request, "opportunities/opportunity_board.html#column-cards", context)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def opportunity_move(request, short_name):
-    """Drop a card on another column (or use its "Move to…" menu)."""
+    """Drop a card on another column (or use its "Move to…" menu).
+
+    GET gives the "Move to…" form: in the card (htmx) or as a page without JS.
+    """
     opportunity = get_object_or_404(Opportunity, short_name=short_name)
     permissions.require(permissions.can_view(request.user))
     config = selectors.configuration_get(user=request.user)
+    if request.method == "GET":
+        permissions.require(permissions.can_change_opportunity(request.user, opportunity))
+        group = request.GET.get("group") if request.GET.get("group") in board.GROUPINGS else "phase"
+        context = {
+            "opportunity": opportunity,
+            "group": group,
+            "choices": config.active_statuses if group == "status" else config.active_phases,
+            "current": opportunity.status_id if group == "status" else opportunity.phase_id,
+            "board_query": request.GET.get("board_query", ""),
+        }
+        template = "opportunities/opportunity_move_form.html"
+        if request.htmx:
+            template += "#move-form"
+        return render(request, template, context)
     form = MoveForm(request.POST, config=config)
     board_query = request.POST.get("board_query", "")
     back = reverse("opportunities:opportunity-board") + ("?" + board_query if board_query else "")

@@ -1,4 +1,5 @@
 import functools
+from urllib.parse import urlencode
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import naturalday
@@ -316,35 +317,17 @@ def board_card(context, card):
     )
     parts.append(format_html('<div class="card-meta">{}</div>', mark_safe("".join(meta))))  # noqa: S308 (escaped parts)
     if context.get("can_manage") or card.owner_id == user.pk:
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            ((pk, mark_safe(" selected") if pk == column else "", name) for pk, name in cache["choices"]),  # noqa: S308
-        )
+        # A link that turns into the small "Move to…" form on demand (a page of
+        # its own without JS): a form per card doubled the board's size and time.
+        query = urlencode({"group": cache["group"], "board_query": context.get("board_query", "")})
         parts.append(
             format_html(
-                '<details class="move-menu"><summary>{}</summary>'
-                '<form method="post" action="{}" hx-post="{}" hx-target="#card-{}" hx-swap="outerHTML">'
-                '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
-                '<input type="hidden" name="group" value="{}">'
-                '<input type="hidden" name="version" value="{}">'
-                '<input type="hidden" name="board_query" value="{}">'
-                '<label class="visually-hidden" for="move-{}">{}</label>'
-                '<select id="move-{}" name="to">{}</select>'
-                '<button class="btn btn-sm btn-secondary" type="submit">{}</button></form></details>',
+                '<a class="move-link" href="{}?{}" hx-get="{}?{}" hx-target="this" hx-swap="outerHTML">{}</a>',
+                move_url,
+                query,
+                move_url,
+                query,
                 labels["move_to"],
-                move_url,
-                move_url,
-                short,
-                cache["csrf"],
-                cache["group"],
-                card.version,
-                context.get("board_query", ""),
-                card.pk,
-                _("Move %(name)s to") % {"name": short},
-                card.pk,
-                options,
-                labels["move"],
             )
         )
     parts.append(mark_safe("</article>"))  # noqa: S308 (constant markup)

@@ -84,7 +84,7 @@ def test_moving_into_lost_with_the_move_to_menu_asks_for_a_reason(page, pipeline
     lost = factories.phase("Lost")
 
     card = page.locator("#card-BION-1")
-    card.get_by_text("Move to…").click()
+    card.get_by_role("link", name="Move to…").click()
     card.get_by_label("Move BION-1 to").select_option(label="Lost")
     card.get_by_role("button", name="Move").click()
     dialog = page.locator("dialog.move-dialog")

@@ -275,3 +275,14 @@ def test_board_totals_refresh_endpoint_gives_the_forecast_for_the_filters(sales_
     html = response.content.decode()
     assert 'id="board-totals"' in html
     assert "2,000 €" in html  # weighted forecast of sales1's two Research deals: 1000 + 1000.20
+
+
+def test_move_to_form_opens_in_the_card_and_as_a_page(sales_client, deals):
+    url = _move_url(deals["a"])
+
+    in_card = sales_client.get(url, {"group": "phase"}, headers={"HX-Request": "true"})
+    page = sales_client.get(url, {"group": "phase"})
+
+    assert 'name="to"' in in_card.content.decode() and "<html" not in in_card.content.decode()
+    assert "Move BION-1" in page.content.decode() and "<html" in page.content.decode()
+    assert sales_client.get(_move_url(deals["c"]), {"group": "phase"}).status_code == 403

@@ -284,7 +284,9 @@ URLS: dict[str, Url] = {
     "opportunities:opportunity-history": Url(kwargs=_theirs, get=(302, 302, 302), missing=_missing_opportunity),
     "opportunities:opportunity-move": Url(
         kwargs=_theirs,
-        get=(405, 405, 405),
+        query="group=phase",
+        # GET is the "Move to…" form; Sales may not open it for another's card.
+        get=(403, 200, 200),
         missing=_missing_opportunity,
         post=Post(
             data=lambda w: {
