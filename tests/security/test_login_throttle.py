@@ -4,7 +4,9 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -116,3 +118,20 @@ def test_a_successful_login_resets_the_count(client, sandra):
     responses = fail(client, "sandra", 4)
 
     assert [response.status_code for response in responses] == [200] * 4
+
+
+def test_the_throttle_costs_ordinary_requests_no_query(client, sales_user, settings):
+    client.force_login(sales_user)
+    url = reverse("opportunities:opportunity-list")
+    client.get(url)  # warm up (the session, the configuration)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured.captured_queries)
+
+    with_throttle = queries()
+    settings.AXES_ENABLED = False
+    without_throttle = queries()
+
+    assert with_throttle == without_throttle
