@@ -5,7 +5,8 @@ Roles are groups (created by crm/migrations/0002_roles.py):
   own; write journal entries and edit or delete only their own; handle (done,
   snooze) the reminders they are reminded of or wrote.
 - Managers: everything Sales may, plus change any opportunity, reassign owners,
-  delete, approve documents and see the team's reminders.
+  delete, approve documents, see the team's reminders and answer contact
+  persons' data requests (export, anonymise).
 - Admins (superusers): Django admin and configuration; everything above.
 
 Model permissions (``user.has_perm``) are cached on the user object by Django,
@@ -47,6 +48,11 @@ def can_delete_organization(user: User) -> bool:
 
 def can_change_members(user: User) -> bool:
     return user.has_perm("organizations.change_member")
+
+
+def can_manage_personal_data(user: User) -> bool:
+    """Export a contact person's data or anonymise them (GDPR requests): managers."""
+    return is_manager(user)
 
 
 def can_add_opportunity(user: User) -> bool:

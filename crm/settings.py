@@ -1,5 +1,6 @@
 """Settings for the CRM: one module, every knob from the environment (see README)."""
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -151,8 +152,15 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "staticfiles"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+# Uploaded and generated files (letterhead logo, the PDFs of sent documents) go
+# through Django's storage API: the folder MEDIA_ROOT, or with several app
+# servers a shared backend such as an S3-compatible bucket (README, "Deployment"):
+# MEDIA_STORAGE_BACKEND names its class, MEDIA_STORAGE_OPTIONS its options as JSON.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": os.environ.get("MEDIA_STORAGE_BACKEND") or "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": json.loads(os.environ.get("MEDIA_STORAGE_OPTIONS") or "{}"),
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -164,6 +172,11 @@ STORAGES = {
 
 # Sessions live in the database so several app servers can share them.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Nothing reads or writes the cache (django-axes' default handler keeps the
+# login failures in the database), so a per-process cache cannot make two app
+# servers disagree (tests/audit/test_two_servers.py fails on any use). Whatever
+# starts caching something a user sees must first switch this to
+# django.core.cache.backends.db.DatabaseCache (and run createcachetable).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # E-mail: the console by default; SMTP when EMAIL_HOST is set.

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
+from crm.admin import EventHistoryMixin
 from documents.forms import LetterheadForm
 from documents.models import Document, DocumentCounter, DocumentLine, Letterhead
 
@@ -30,7 +31,7 @@ class DocumentLineInline(admin.TabularInline):
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(EventHistoryMixin, admin.ModelAdmin):
     list_display = ["number", "title", "opportunity", "doc_type", "status", "language", "created_by", "created_at"]
     list_select_related = ["opportunity", "created_by"]
     list_filter = ["status", "doc_type", "language", "year"]

@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+import pghistory
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -44,6 +45,37 @@ class DocumentCounter(models.Model):
         return f"{self.year}: {self.last_number}"
 
 
+# Audit trail (see organizations/models.py): what a person edits and the
+# workflow (approved, sent, decided). Left out: year, sequence and revision_of
+# (fixed at creation; the number rides along to name the document in its
+# history), the stored PDF's path (written with sent_at) and the timestamps.
+DOCUMENT_HISTORY_FIELDS = [
+    "opportunity",
+    "title",
+    "doc_type",
+    "status",
+    "language",
+    "currency",
+    "vat_rate",
+    "valid_until",
+    "recipient",
+    "intro",
+    "terms",
+    "approved_by",
+    "approved_at",
+    "sent_at",
+    "decided_at",
+]
+
+
+@pghistory.track(
+    pghistory.InsertEvent("created"),
+    pghistory.UpdateEvent("changed", condition=pghistory.AnyChange(*DOCUMENT_HISTORY_FIELDS)),
+    pghistory.DeleteEvent("deleted"),
+    fields=[*DOCUMENT_HISTORY_FIELDS, "number", "created_by"],
+    obj_field=pghistory.ObjForeignKey(related_name="events"),
+    model_name="DocumentEvent",
+)
 class Document(models.Model):
     """An offer, price indication, cost estimate or project document of an opportunity."""
 
@@ -125,6 +157,20 @@ class Document(models.Model):
         return self.status == DocumentStatus.DRAFT
 
 
+# Positions change for every line below one that is removed or moved: that is
+# bookkeeping, not a change of what is offered, so it is recorded with each row
+# but does not make one.
+DOCUMENT_LINE_HISTORY_FIELDS = ["description", "quantity", "unit", "unit_price", "discount"]
+
+
+@pghistory.track(
+    pghistory.InsertEvent("added"),
+    pghistory.UpdateEvent("changed", condition=pghistory.AnyChange(*DOCUMENT_LINE_HISTORY_FIELDS)),
+    pghistory.DeleteEvent("removed"),
+    fields=["document", "position", *DOCUMENT_LINE_HISTORY_FIELDS],
+    obj_field=pghistory.ObjForeignKey(related_name="events"),
+    model_name="DocumentLineEvent",
+)
 class DocumentLine(models.Model):
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveIntegerField(_("position"))

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm import permissions
+from crm.history import acting
 from documents.formatting import TYPE_NAMES
 from documents.models import Document, DocumentLine, DocumentStatus, DocumentType
 from opportunities.models import Opportunity
@@ -53,6 +54,7 @@ def _default_title(doc_type: str, opportunity: Opportunity, language: str) -> st
     return f"{names.get(doc_type, doc_type)}: {opportunity.name}"[:200]
 
 
+@acting()
 @transaction.atomic
 def document_create(*, opportunity: Opportunity, user, data: dict | None = None) -> Document:
     """Create a draft with the year's next number; title, recipient and validity get sensible defaults."""
@@ -91,6 +93,7 @@ def _require_recipient_of_organization(document: Document) -> None:
         raise ValidationError({"recipient": _("Choose a member of %(name)s.") % {"name": document.opportunity}})
 
 
+@acting()
 @transaction.atomic
 def document_update(*, document_id: int, user, data: dict, lines: dict[int, dict] | None = None) -> Document:
     """Change a draft's fields and line values (``lines`` maps line id → changed fields)."""
@@ -118,6 +121,7 @@ def document_update(*, document_id: int, user, data: dict, lines: dict[int, dict
     return document
 
 
+@acting()
 @transaction.atomic
 def document_line_add(*, document_id: int, user, data: dict | None = None) -> DocumentLine:
     """Append a line (empty unless ``data`` says otherwise) at the end."""
@@ -136,6 +140,7 @@ def document_line_add(*, document_id: int, user, data: dict | None = None) -> Do
     return line
 
 
+@acting()
 @transaction.atomic
 def document_line_remove(*, document_id: int, line_id: int, user) -> None:
     """Delete a line of a draft and close the gap in the positions."""
@@ -146,6 +151,7 @@ def document_line_remove(*, document_id: int, line_id: int, user) -> None:
     _renumber(document, [line.pk for line in document.lines.all()])
 
 
+@acting()
 @transaction.atomic
 def document_lines_reorder(*, document_id: int, user, line_ids: list[int]) -> None:
     """Put the draft's lines in the order of ``line_ids`` (lines not named keep their order, after them)."""
@@ -176,6 +182,7 @@ def _renumber(document: Document, ordered_ids: list[int]) -> None:
     Document.objects.filter(pk=document.pk).update(updated_at=timezone.now())
 
 
+@acting()
 @transaction.atomic
 def document_approve(*, document_id: int, user) -> Document:
     """Approve a draft: managers only, and only with lines that all have a description."""
@@ -198,6 +205,7 @@ def document_approve(*, document_id: int, user) -> Document:
     return document
 
 
+@acting()
 @transaction.atomic
 def document_reopen(*, document_id: int, user) -> Document:
     """Take an approved, unsent document back to draft (it needs approving again)."""
@@ -212,6 +220,7 @@ def document_reopen(*, document_id: int, user) -> Document:
     return document
 
 
+@acting()
 @transaction.atomic
 def document_send(*, document_id: int, user) -> Document:
     """Mark an approved document sent: render its PDF once and store it; downloads return these bytes."""
@@ -235,6 +244,7 @@ def document_send(*, document_id: int, user) -> Document:
     return document
 
 
+@acting()
 @transaction.atomic
 def document_decide(*, document_id: int, user, accepted: bool) -> Document:
     """Record the customer's answer to a sent document: accepted or rejected."""
@@ -248,6 +258,7 @@ def document_decide(*, document_id: int, user, accepted: bool) -> Document:
     return document
 
 
+@acting()
 @transaction.atomic
 def document_revise(*, document_id: int, user) -> Document:
     """Copy a document and its lines into a new draft with its own number."""

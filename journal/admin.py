@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from crm.admin import EventHistoryMixin
 from journal.models import JournalEntry
 
 
@@ -25,7 +26,7 @@ class ReminderStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(JournalEntry)
-class JournalEntryAdmin(admin.ModelAdmin):
+class JournalEntryAdmin(EventHistoryMixin, admin.ModelAdmin):
     list_display = ["created_at", "opportunity", "author", "mood", "excerpt", "reminder_date", "reminder_assignee"]
     list_select_related = ["opportunity", "author", "reminder_assignee"]
     list_filter = ["mood", ReminderStateFilter, "author"]

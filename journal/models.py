@@ -1,3 +1,4 @@
+import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -13,6 +14,28 @@ class Mood(models.TextChoices):
     SAD = "sad", _("Sad")
 
 
+# Audit trail (see organizations/models.py): who wrote, edited, completed or
+# snoozed what. edited_at is left out: it only follows a change of the text,
+# which the row itself records with its time.
+JOURNAL_HISTORY_FIELDS = [
+    "opportunity",
+    "author",
+    "mood",
+    "text",
+    "reminder_date",
+    "reminder_assignee",
+    "reminder_done_at",
+]
+
+
+@pghistory.track(
+    pghistory.InsertEvent("created"),
+    pghistory.UpdateEvent("changed", condition=pghistory.AnyChange(*JOURNAL_HISTORY_FIELDS)),
+    pghistory.DeleteEvent("deleted"),
+    fields=JOURNAL_HISTORY_FIELDS,
+    obj_field=pghistory.ObjForeignKey(related_name="events"),
+    model_name="JournalEntryEvent",
+)
 class JournalEntry(models.Model):
     """One note in an opportunity's communication log, optionally with a reminder."""
 

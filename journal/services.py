@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from crm import permissions
+from crm.history import acting
 from journal import selectors
 from journal.models import MAX_TEXT_LENGTH, JournalEntry, Mood, ReminderDigest
 
@@ -50,6 +51,7 @@ def _assignee(reminder_date, reminder_assignee, default):
     return reminder_assignee or default
 
 
+@acting("author")
 @transaction.atomic
 def journal_entry_post(
     *,
@@ -76,6 +78,7 @@ def journal_entry_post(
     return entry
 
 
+@acting()
 @transaction.atomic
 def journal_entry_update(
     *,
@@ -101,6 +104,7 @@ def journal_entry_update(
     return entry
 
 
+@acting()
 @transaction.atomic
 def journal_entry_delete(*, entry: JournalEntry, user) -> None:
     """Delete an entry (its author, or a manager)."""
@@ -115,6 +119,7 @@ def _reminder_for_update(entry: JournalEntry, user) -> JournalEntry:
     return entry
 
 
+@acting()
 @transaction.atomic
 def reminder_complete(*, entry: JournalEntry, user) -> JournalEntry:
     """Mark the entry's reminder done (the reminded person, the author or a manager)."""
@@ -125,6 +130,7 @@ def reminder_complete(*, entry: JournalEntry, user) -> JournalEntry:
     return entry
 
 
+@acting()
 @transaction.atomic
 def reminder_reopen(*, entry: JournalEntry, user) -> JournalEntry:
     """Undo "done": the reminder is open again on its date."""
@@ -135,6 +141,7 @@ def reminder_reopen(*, entry: JournalEntry, user) -> JournalEntry:
     return entry
 
 
+@acting()
 @transaction.atomic
 def reminder_snooze(*, entry: JournalEntry, user, until: datetime.date, allow_past: bool = False) -> JournalEntry:
     """Move an open reminder to ``until`` (today or later; ``allow_past`` only to undo a snooze)."""

@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from crm.admin import DELETE_CONFIRMATION_MAX_DISPLAY, subquery_count
+from crm.admin import DELETE_CONFIRMATION_MAX_DISPLAY, EventHistoryMixin, subquery_count
 from opportunities import services
 from opportunities.custom_fields import clean_custom_values
 from opportunities.models import (
@@ -417,7 +417,7 @@ class OpportunityAdminForm(forms.ModelForm):
 
 
 @admin.register(Opportunity)
-class OpportunityAdmin(admin.ModelAdmin):
+class OpportunityAdmin(EventHistoryMixin, admin.ModelAdmin):
     form = OpportunityAdminForm
     list_display = [
         "short_name",
@@ -584,7 +584,7 @@ class TaskStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(EventHistoryMixin, admin.ModelAdmin):
     list_display = ["title", "opportunity", "assignee", "due_date", "done_at"]
     list_select_related = ["opportunity", "assignee"]
     list_filter = [TaskStateFilter, "due_date", "assignee"]

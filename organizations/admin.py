@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db.models import OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from crm.admin import DELETE_CONFIRMATION_MAX_DISPLAY, subquery_count
+from crm.admin import DELETE_CONFIRMATION_MAX_DISPLAY, EventHistoryMixin, subquery_count
 from opportunities.models import Opportunity
 from organizations.models import Member, Organization
 
@@ -15,7 +15,9 @@ class MemberInline(admin.TabularInline):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(EventHistoryMixin, admin.ModelAdmin):
+    # The organization and its members; its opportunities have their own history.
+    history_event_models = ["organizations.OrganizationEvent", "organizations.MemberEvent"]
     list_display = ["name", "code", "city", "country", "member_count", "opportunity_count", "opportunity_counter"]
     search_fields = ["name", "code", "city", "email"]
     list_filter = ["country", "city"]
@@ -57,7 +59,7 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(admin.ModelAdmin):
+class MemberAdmin(EventHistoryMixin, admin.ModelAdmin):
     list_display = ["full_name", "organization", "job_title", "email", "influence_level", "attitude", "personality"]
     list_select_related = ["organization"]
     search_fields = ["first_name", "last_name", "email", "organization__name"]

@@ -1,3 +1,7 @@
+import functools
+import operator
+
+import pghistory
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
@@ -6,7 +10,35 @@ from django.utils.translation import gettext_lazy as _
 
 CODE_PATTERN = r"^[A-Z0-9]{2,10}$"
 
+# Audit trail (django-pghistory, like opportunities/models.py): database
+# triggers record every insert, change and delete, whatever made it (services,
+# admin, QuerySet.update(), raw SQL); the request's user and URL come from
+# pghistory's middleware, a service's acting user from crm.history.acting.
+# Only what a person enters is tracked: opportunity_counter moves with every new
+# opportunity (bookkeeping, not a change to the organization) and the
+# timestamps would make every save look like a change.
+ORGANIZATION_HISTORY_FIELDS = [
+    "name",
+    "code",
+    "street",
+    "postal_code",
+    "city",
+    "country",
+    "email",
+    "phone",
+    "website",
+    "notes",
+]
 
+
+@pghistory.track(
+    pghistory.InsertEvent("created"),
+    pghistory.UpdateEvent("changed", condition=pghistory.AnyChange(*ORGANIZATION_HISTORY_FIELDS)),
+    pghistory.DeleteEvent("deleted"),
+    fields=ORGANIZATION_HISTORY_FIELDS,
+    obj_field=pghistory.ObjForeignKey(related_name="events"),
+    model_name="OrganizationEvent",
+)
 class Organization(models.Model):
     """A company that owns opportunities and has members (contact persons)."""
 
@@ -101,6 +133,46 @@ PERSONALITY_HELP = {
 }
 
 
+# Everything about a contact person that a person types in (see
+# ORGANIZATION_HISTORY_FIELDS for what is left out and why).
+MEMBER_HISTORY_FIELDS = [
+    "organization",
+    "academic_title",
+    "first_name",
+    "last_name",
+    "department",
+    "job_title",
+    "email",
+    "phone",
+    "street",
+    "postal_code",
+    "city",
+    "country",
+    "influence_level",
+    "attitude",
+    "personality",
+    "notes",
+]
+# An edit is "changed"; the one update that anonymises (GDPR, see
+# organizations.services.member_anonymise) is "anonymised" instead, not both.
+_MEMBER_EDITED = functools.reduce(
+    operator.or_,
+    (pghistory.Q(**{f"old__{name}__df": pghistory.F(f"new__{name}")}) for name in MEMBER_HISTORY_FIELDS),
+)
+_MEMBER_ANONYMISED = pghistory.Q(old__anonymised_at__isnull=True, new__anonymised_at__isnull=False)
+
+
+@pghistory.track(
+    pghistory.InsertEvent("created"),
+    pghistory.UpdateEvent(
+        "changed", condition=_MEMBER_EDITED & pghistory.Q(old__anonymised_at__ndf=pghistory.F("new__anonymised_at"))
+    ),
+    pghistory.UpdateEvent("anonymised", condition=_MEMBER_ANONYMISED),
+    pghistory.DeleteEvent("deleted"),
+    fields=[*MEMBER_HISTORY_FIELDS, "anonymised_at"],
+    obj_field=pghistory.ObjForeignKey(related_name="events"),
+    model_name="MemberEvent",
+)
 class Member(models.Model):
     """A contact person at an organization."""
 
@@ -124,6 +196,9 @@ class Member(models.Model):
     attitude = models.CharField(_("attitude"), max_length=15, choices=Attitude, blank=True)
     personality = models.CharField(_("personality"), max_length=15, choices=Personality, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # Set when the person's data was removed on their request (GDPR); the row
+    # stays so that opportunities and documents keep their contact link.
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     created_by = models.ForeignKey(

@@ -1,9 +1,14 @@
 import re
 import unicodedata
 
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
+from crm import permissions
+from crm.history import acting
 from organizations.models import CODE_PATTERN, Member, Organization
 
 ORGANIZATION_FIELDS = ["name", "code", "street", "postal_code", "city", "country", "email", "phone", "website", "notes"]
@@ -46,8 +51,9 @@ def organization_code_suggest(*, name: str) -> str:
     raise ValueError("No free code")
 
 
+@acting()
 @transaction.atomic
-def organization_create(*, data: dict) -> Organization:
+def organization_create(*, data: dict, user=None) -> Organization:
     """Create an organization from validated form data."""
     values = {field: data[field] for field in ORGANIZATION_FIELDS if field in data}
     if not values.get("code"):
@@ -58,8 +64,9 @@ def organization_create(*, data: dict) -> Organization:
     return organization
 
 
+@acting()
 @transaction.atomic
-def organization_update(*, organization: Organization, data: dict) -> Organization:
+def organization_update(*, organization: Organization, data: dict, user=None) -> Organization:
     """Change an organization; the short code is fixed once it has opportunities."""
     for field in ORGANIZATION_FIELDS:
         if field not in data:
@@ -72,6 +79,7 @@ def organization_update(*, organization: Organization, data: dict) -> Organizati
     return organization
 
 
+@acting()
 @transaction.atomic
 def member_create(*, organization: Organization, data: dict, user=None) -> Member:
     """Add a contact person to an organization."""
@@ -81,8 +89,9 @@ def member_create(*, organization: Organization, data: dict, user=None) -> Membe
     return member
 
 
+@acting()
 @transaction.atomic
-def member_update(*, member: Member, data: dict) -> Member:
+def member_update(*, member: Member, data: dict, user=None) -> Member:
     """Change a contact person's data."""
     for field in MEMBER_FIELDS:
         if field in data:
@@ -92,10 +101,60 @@ def member_update(*, member: Member, data: dict) -> Member:
     return member
 
 
+@acting()
 @transaction.atomic
-def member_delete(*, member: Member) -> None:
+def member_delete(*, member: Member, user=None) -> None:
     """Remove a contact person (their journal mentions and history stay)."""
     member.delete()
+
+
+# What anonymising a contact person leaves of them (GDPR Art. 17): a placeholder
+# name, their organization and department (where in the organization the
+# contact sat, not who). Besides name, contact data, address, assessments and
+# notes, the academic and job titles go too: with the organization, "Dr." or
+# "CEO" can still single out one person.
+ANONYMISED_NAME = "Anonymised contact"
+ANONYMISED_VALUES = {
+    "academic_title": "",
+    "first_name": "",
+    "last_name": ANONYMISED_NAME,
+    "job_title": "",
+    "email": "",
+    "phone": "",
+    "street": "",
+    "postal_code": "",
+    "city": "",
+    "country": "",
+    "influence_level": "",
+    "attitude": "",
+    "personality": "",
+    "notes": "",
+}
+
+
+@acting()
+@transaction.atomic
+def member_anonymise(*, member: Member, user) -> Member:
+    """Remove a contact person's personal data on their request, from the record and from its history."""
+    permissions.require(permissions.can_manage_personal_data(user))
+    member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
+    if member.anonymised_at is not None:
+        return member
+    for field, value in ANONYMISED_VALUES.items():
+        setattr(member, field, value)
+    member.anonymised_at = timezone.now()
+    member.full_clean()
+    # The trigger records this update as the "anonymised" event: who, when, from where.
+    member.save()
+    # The audit trail's earlier rows still hold the removed values; erasure
+    # has to reach them too (a copy kept "for audit" is still the data). What
+    # stays is that, when and by whom each change was made. Admin log entries
+    # name the object by its old str().
+    member.events.update(**ANONYMISED_VALUES)
+    LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(Member), object_id=str(member.pk)).update(
+        object_repr=ANONYMISED_NAME
+    )
+    return member
 
 
 def organization_search_q(term: str) -> Q:

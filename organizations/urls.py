@@ -13,4 +13,6 @@ urlpatterns = [
     path("<int:pk>/members/<int:member_pk>/", views.member_detail, name="member-detail"),
     path("<int:pk>/members/<int:member_pk>/edit/", views.member_update, name="member-update"),
     path("<int:pk>/members/<int:member_pk>/delete/", views.member_delete, name="member-delete"),
+    path("<int:pk>/members/<int:member_pk>/export.json", views.member_export, name="member-export"),
+    path("<int:pk>/members/<int:member_pk>/anonymise/", views.member_anonymise, name="member-anonymise"),
 ]

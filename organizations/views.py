@@ -3,10 +3,13 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
@@ -16,6 +19,7 @@ from crm.permissions import (
     can_add_organization,
     can_change_members,
     can_change_organization,
+    can_manage_personal_data,
     can_view,
     require,
 )
@@ -91,6 +95,7 @@ def organization_detail(request, pk):
         "pipeline": sorted(pipeline.items()),
         "can_change_organization": can_change_organization(request.user),
         "can_change_members": can_change_members(request.user),
+        "can_manage_personal_data": can_manage_personal_data(request.user),
         "new_opportunity_url": (
             f"{reverse('opportunities:opportunity-create')}?organization={organization.pk}"
             if can_add_opportunity(request.user)
@@ -106,7 +111,7 @@ def organization_create(request):
     form = OrganizationForm(request.POST) if request.method == "POST" else OrganizationForm()
     if form.is_bound and form.is_valid():
         try:
-            organization = services.organization_create(data=form.cleaned_data)
+            organization = services.organization_create(data=form.cleaned_data, user=request.user)
         except ValidationError as error:
             form.add_error(None, error)
         except IntegrityError:
@@ -130,7 +135,9 @@ def organization_update(request, pk):
     if form.is_bound and form.is_valid():
         try:
             # The form wrote its cleaned data onto the instance; the service re-applies it with its rules.
-            organization = services.organization_update(organization=organization, data=form.cleaned_data)
+            organization = services.organization_update(
+                organization=organization, data=form.cleaned_data, user=request.user
+            )
         except ValidationError as error:
             form.add_error(None, error)
         except IntegrityError:
@@ -167,7 +174,12 @@ def _code_suggestion(form: OrganizationForm) -> str:
 
 
 def _member_context(request, organization, **extra) -> dict:
-    return {"organization": organization, "can_change_members": can_change_members(request.user), **extra}
+    return {
+        "organization": organization,
+        "can_change_members": can_change_members(request.user),
+        "can_manage_personal_data": can_manage_personal_data(request.user),
+        **extra,
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -219,7 +231,7 @@ def member_update(request, pk, member_pk):
     form = MemberForm(request.POST, instance=member) if request.method == "POST" else MemberForm(instance=member)
     if form.is_bound and form.is_valid():
         try:
-            member = services.member_update(member=member, data=form.cleaned_data)
+            member = services.member_update(member=member, data=form.cleaned_data, user=request.user)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -248,7 +260,7 @@ def member_delete(request, pk, member_pk):
     organization = member.organization
     if request.method == "POST":
         name = member.full_name
-        services.member_delete(member=member)
+        services.member_delete(member=member, user=request.user)
         if request.htmx:
             # The row is the target and goes away; the count updates out of band.
             context = _member_context(request, organization, member_count=organization.members.count())
@@ -258,3 +270,37 @@ def member_delete(request, pk, member_pk):
         return redirect(organization)
     context = _member_context(request, organization, member=member, opportunity_count=member.opportunity_links.count())
     return render(request, "organizations/member_confirm_delete.html", context)
+
+
+@require_GET
+@never_cache
+def member_export(request, pk, member_pk):
+    """Everything stored about one contact person as a JSON file (their right of access, GDPR Art. 15)."""
+    require(can_manage_personal_data(request.user))
+    member = selectors.member_get(organization_pk=pk, pk=member_pk)
+    response = JsonResponse(
+        selectors.member_export(member=member),
+        encoder=DjangoJSONEncoder,
+        json_dumps_params={"indent": 2, "ensure_ascii": False},
+    )
+    response["Content-Disposition"] = f'attachment; filename="member-{member.pk}.json"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def member_anonymise(request, pk, member_pk):
+    """Ask, then remove a contact person's personal data (their right to erasure, GDPR Art. 17)."""
+    require(can_manage_personal_data(request.user))
+    member = selectors.member_get(organization_pk=pk, pk=member_pk)
+    organization = member.organization
+    if request.method == "POST":
+        name = member.full_name
+        member = services.member_anonymise(member=member, user=request.user)
+        if request.htmx:
+            context = _member_context(request, organization, member=member, is_new=True)
+            response = render(request, "organizations/organization_detail.html#member-row", context)
+            return trigger_client_event(response, "membersChanged", {"organization": organization.pk})
+        messages.success(request, _("%(name)s has been anonymised.") % {"name": name})
+        return redirect(f"{organization.get_absolute_url()}#member-{member.pk}")
+    context = _member_context(request, organization, member=member)
+    return render(request, "organizations/member_confirm_anonymise.html", context)

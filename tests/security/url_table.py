@@ -179,6 +179,16 @@ URLS: dict[str, Url] = {
         # Sales may remove contact persons (the Sales role has organizations.delete_member).
         post=Post(sales="allowed", allowed_by="sales"),
     ),
+    # A contact person's data requests (GDPR): managers only.
+    "organizations:member-export": Url(
+        kwargs=_member, get=(403, 200, 200), missing=lambda w: {"pk": w.organization.pk, "member_pk": 99_999_999}
+    ),
+    "organizations:member-anonymise": Url(
+        kwargs=_member,
+        get=(403, 200, 200),
+        missing=lambda w: {"pk": w.organization.pk, "member_pk": 99_999_999},
+        post=Post(),
+    ),
     # opportunities ------------------------------------------------------------------------------
     "opportunities:opportunity-list": Url(),
     "opportunities:opportunity-export": Url(),
