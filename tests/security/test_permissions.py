@@ -2,8 +2,11 @@
 Admins (tests/security/url_table.py says what each gets), and every POST on another sales person's
 records against the rules in crm/permissions.py."""
 
+from urllib.parse import quote
+
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from tests.security.helpers import HX, changed_tables, fingerprint, is_login_redirect, url_for
 from tests.security.url_table import ANONYMOUS_OK, ROLES, URLS, Post, routes
@@ -41,7 +44,12 @@ def test_anonymous_visitors_are_sent_to_log_in(world):
             if entry is not None and entry.anonymous == ANONYMOUS_OK:
                 assert response.status_code < 500, (method, url, response.status_code)
                 continue
-            assert is_login_redirect(response), (method, headers, url, response.status_code)
+            if headers:
+                # htmx: 401 and the whole page to the login form, not the form inside a fragment.
+                assert response.status_code == 401, (method, url, response.status_code)
+                assert response["HX-Redirect"].startswith((reverse("login"), reverse("admin:login"))), url
+            else:
+                assert is_login_redirect(response), (method, url, response.status_code)
     assert changed_tables(before, fingerprint()) == []
 
 
@@ -120,3 +128,21 @@ def test_post_on_another_sales_persons_records_follows_the_rules(world, clients,
 def _refresh(world):
     for record in (world.theirs, world.mine, world.their_document, world.their_entry):
         record.refresh_from_db()
+
+
+def test_an_htmx_request_after_the_session_ended_sends_the_page_to_log_in_and_back(world):
+    page = world.theirs.get_absolute_url() + "?history=all"
+
+    response = Client().post(
+        f"{world.theirs.get_absolute_url()}tasks/",
+        {"title": "Call back"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL=f"http://testserver{page}",
+    )
+    foreign = Client().get(
+        reverse("opportunities:opportunity-list"), HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL="https://evil.example/x"
+    )
+
+    assert response.status_code == 401
+    assert response["HX-Redirect"] == reverse("login") + "?next=" + quote(page)
+    assert foreign["HX-Redirect"] == reverse("login") + "?next=/"
