@@ -47,6 +47,10 @@ def custom_value(opportunity, custom_field):
         case FieldType.MULTI_CHOICE:
             return ", ".join(value)
         case FieldType.URL:
+            # Only web addresses become links: a value stored while the field was plain
+            # text (an admin may change the type later) could be "javascript:…".
+            if not str(value).lower().startswith(("http://", "https://")):
+                return str(value)
             return format_html('<a href="{}" rel="noopener noreferrer nofollow" target="_blank">{}</a>', value, value)
     return str(value)
 

@@ -371,3 +371,22 @@ def test_csv_export_neutralises_formulas_and_keeps_the_text(client, sales_user, 
     for opportunity in Opportunity.objects.filter(organization__code__startswith="X"):
         name = opportunity.name
         assert (("'" + name) if name[:1] in "=+-@\t\r" else name) in names
+
+
+def test_a_text_value_is_no_link_after_its_field_became_a_url_field(client, sales_user):
+    # A text field's values were never checked as web addresses; an admin may change its type later.
+    field = CustomField.objects.create(label="Website", key="website", field_type="text", show_in_table=True)
+    opportunity = factories.make_opportunity(
+        owner=sales_user, custom_values={"website": "javascript:alert('xss')//https://example.com"}
+    )
+    factories.make_opportunity(owner=sales_user, name="Fine", custom_values={"website": "https://example.com/a?b=1"})
+    field.field_type = "url"
+    field.save()
+    client.force_login(sales_user)
+    values = {"javascript:alert('xss')//https://example.com"}
+
+    table = check(client, reverse("opportunities:opportunity-list") + "?cols=name,cf_website", {"values": values})
+    detail = check(client, opportunity.get_absolute_url(), {"values": values})
+
+    assert 'href="https://example.com/a?b=1"' in table
+    assert escape("javascript:alert('xss')//https://example.com") in detail
