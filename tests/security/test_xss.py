@@ -17,6 +17,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.contrib import admin
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -171,7 +172,11 @@ def stored(db, sales_user, manager, settings, tmp_path):
         Opportunity.objects.filter(pk=opportunity.pk).update(name=cut(payload, 200), description=payload)
         Task.objects.create(opportunity=opportunity, title=cut(payload, 200), assignee=sales_user, due_date=today)
         factories.make_journal_entry(
-            opportunity=opportunity, author=sales_user, text=payload, reminder_date=today, reminder_assignee=sales_user
+            opportunity=opportunity,
+            author=evil_owner if n % 10 == 0 else sales_user,
+            text=payload,
+            reminder_date=today,
+            reminder_assignee=evil_owner if n % 10 == 0 else sales_user,
         )
         opportunities.append(opportunity)
 
@@ -227,7 +232,7 @@ def test_the_parser_finds_what_a_page_without_escaping_would_let_through():
     assert set(PAYLOADS) - set(caught) <= harmless
 
 
-def test_table_board_and_reminders_show_payloads_as_text(client, sales_user, stored):
+def test_table_board_and_reminders_show_payloads_as_text(client, sales_user, manager, stored):
     client.force_login(sales_user)
     columns = ",".join(
         ["short_name", "name", "organization", "category", "status", "phase", "owner", "open_tasks", "tags"]
@@ -255,6 +260,12 @@ def test_table_board_and_reminders_show_payloads_as_text(client, sales_user, sto
                     stored,
                 )
     check(client, reverse("journal:reminder-list"), stored)
+    # The team's reminders (a manager's view) name whom each is for.
+    team = Client()
+    team.force_login(manager)
+    check(team, reverse("journal:reminder-list") + "?user=all", stored)
+    for offset in range(0, len(stored["opportunities"]), 100):
+        check(team, f"{reverse('journal:reminder-bucket-more')}?bucket=today&offset={offset}&user=all", stored)
     for offset in range(0, len(stored["opportunities"]), 100):
         check(client, f"{reverse('journal:reminder-bucket-more')}?bucket=today&offset={offset}", stored)
     opportunity = stored["opportunities"][5]
