@@ -30,8 +30,13 @@ def document_list(*, opportunity) -> list[Document]:
     return _attach_totals(queryset)
 
 
+def live_documents() -> QuerySet[Document]:
+    """Documents of opportunities that are not in the trash (crm/trash.py): what any URL may show."""
+    return Document.objects.filter(opportunity__deleted_at__isnull=True)
+
+
 def document_queryset() -> QuerySet[Document]:
-    return Document.objects.select_related(
+    return live_documents().select_related(
         "opportunity__organization", "opportunity__owner", "recipient", "created_by", "approved_by", "revision_of"
     )
 

@@ -170,7 +170,7 @@ def _line_action(request, document: Document, action: str) -> None:
 
 def _transition(request, number, service, success_message, **kwargs):
     permissions.require(permissions.can_view_documents(request.user))
-    document = get_object_or_404(Document.objects.select_related("opportunity"), number=number)
+    document = get_object_or_404(selectors.live_documents().select_related("opportunity"), number=number)
     try:
         result = service(document_id=document.pk, user=request.user, **kwargs)
     except ValidationError as error:
@@ -208,7 +208,7 @@ def document_revise(request, number):
 def document_decide(request, number):
     """Record acceptance or rejection; accepting can mark the opportunity won at the same time."""
     permissions.require(permissions.can_view_documents(request.user))
-    document = get_object_or_404(Document.objects.select_related("opportunity"), number=number)
+    document = get_object_or_404(selectors.live_documents().select_related("opportunity"), number=number)
     form = DecideForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose accepted or rejected."))
@@ -256,7 +256,9 @@ def document_pdf(request, number):
     """
     permissions.require(permissions.can_view_documents(request.user))
     document = get_object_or_404(
-        Document.objects.select_related("opportunity__organization", "recipient", "created_by", "revision_of"),
+        selectors.live_documents().select_related(
+            "opportunity__organization", "recipient", "created_by", "revision_of"
+        ),
         number=number,
     )
     as_attachment = request.GET.get("preview") != "1"

@@ -49,7 +49,11 @@ def journal_entry_get(*, pk: int) -> JournalEntry:
     Carries what a row on /reminders/ shows too (organization, phase, excerpt), so an
     action there re-renders its row without more queries.
     """
-    entry = journal_entry_queryset().select_related("opportunity__organization", "opportunity__phase").get(pk=pk)
+    entry = (
+        journal_entry_queryset()
+        .select_related("opportunity__organization", "opportunity__phase")
+        .get(pk=pk, opportunity__deleted_at__isnull=True)
+    )
     entry.excerpt = entry.text[: EXCERPT_LENGTH + 1]
     return entry
 
@@ -148,7 +152,10 @@ def bucket_ranges(today: datetime.date) -> dict[str, Q]:
 
 def open_reminders(*, assignee_id: int | None) -> QuerySet[JournalEntry]:
     """Open reminders of one person (None: the whole team), matching journal_open_reminder_idx."""
-    queryset = JournalEntry.objects.filter(reminder_date__isnull=False, reminder_done_at__isnull=True)
+    # Reminders on opportunities in the trash (crm/trash.py) wait until a restore.
+    queryset = JournalEntry.objects.filter(
+        reminder_date__isnull=False, reminder_done_at__isnull=True, opportunity__deleted_at__isnull=True
+    )
     if assignee_id is not None:
         queryset = queryset.filter(reminder_assignee_id=assignee_id)
     return queryset

@@ -125,6 +125,7 @@ def base_context(request, opportunity, config) -> dict:
         "can_reassign": can_change and permissions.can_reassign(user),
         "can_change_organization": permissions.can_change_organization(user),
         "can_change_members": permissions.can_change_members(user),
+        "can_delete": permissions.can_delete_opportunity(user),
         "win_status": settings.CRM_STATUS_ON_WIN,
         "today": timezone.localdate(),
     }

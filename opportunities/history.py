@@ -40,7 +40,7 @@ class Change:
 class Entry:
     at: datetime.datetime
     user: object  # crm.User or None
-    kind: str  # css hook: created, phase, won, lost, reopened, owner, status, edit, task, contact
+    kind: str  # css hook: created, phase, won, lost, reopened, owner, status, edit, task, contact, trashed, restored
     text: str
     changes: list[Change] = field(default_factory=list)
     note: str = ""
@@ -127,6 +127,12 @@ def _opportunity_entry(names: _Names, config, row, before: dict | None, user) ->
     kind = "edit"
     changes: list[Change] = []
     note = ""
+    if data.get("deleted_at") and not before.get("deleted_at"):
+        kind = "trashed"
+        entries_text.append(_("moved it to the trash"))
+    elif before.get("deleted_at") and not data.get("deleted_at"):
+        kind = "restored"
+        entries_text.append(_("restored it from the trash"))
     if data.get("won_at") and not before.get("won_at"):
         kind = "won"
         entries_text.append(_("marked it as won"))

@@ -10,6 +10,8 @@ from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from crm.trash import LiveManager
+
 
 class ConfigQuerySet(models.QuerySet):
     def active(self):
@@ -158,6 +160,10 @@ class CustomField(models.Model):
 # version, updated_at) are kept by triggers and bookkeeping and would be noise.
 # "created" is the baseline each later "changed" row is compared with;
 # updated_by rides along so a change made outside a request still has a name.
+# Partial-index conditions: live rows (every page) and trashed rows (the trash page).
+LIVE = models.Q(deleted_at__isnull=True)
+TRASHED = models.Q(deleted_at__isnull=False)
+
 OPPORTUNITY_HISTORY_FIELDS = [
     "organization",
     "name",
@@ -175,6 +181,8 @@ OPPORTUNITY_HISTORY_FIELDS = [
     "won_at",
     "lost_at",
     "lost_reason",
+    # Moved to the trash and restored (crm/trash.py).
+    "deleted_at",
 ]
 
 
@@ -268,9 +276,27 @@ class Opportunity(models.Model):
         editable=False,
         verbose_name=_("last changed by"),
     )
+    # In the trash since (crm/trash.py). Equal to its organization's deleted_at
+    # when it went to the trash with its organization (and comes back with it).
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, editable=False)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("deleted by"),
+    )
+
+    # The trash included (trash page, restore, purge); declared first, so the
+    # default manager is named in Meta.
+    all_objects = models.Manager()
+    objects = LiveManager()
 
     class Meta:
         verbose_name = _("opportunity")
+        default_manager_name = "objects"
         verbose_name_plural = _("opportunities")
         ordering = ["-created_at", "-id"]
         constraints = [
@@ -287,24 +313,39 @@ class Opportunity(models.Model):
                 name="opportunity_lost_has_reason",
             ),
         ]
+        # Every page reads only what is not in the trash (the default manager
+        # adds "deleted_at IS NULL"), so the indexes leave trashed rows out.
         indexes = [
             # Board columns: open opportunities of one phase ordered by close date.
-            models.Index(fields=["phase", "expected_close_date", "id"], name="opportunity_phase_close_idx"),
+            models.Index(
+                fields=["phase", "expected_close_date", "id"], name="opportunity_phase_close_idx", condition=LIVE
+            ),
             # Board column figures (count, value, weighted value per phase or
             # status) as index-only scans instead of reading the wide table.
-            models.Index(fields=["phase"], include=["value", "probability"], name="opportunity_phase_figures_idx"),
-            models.Index(fields=["status"], include=["value", "probability"], name="opportunity_status_figures_idx"),
-            models.Index(fields=["status", "expected_close_date", "id"], name="opportunity_status_close_idx"),
+            models.Index(
+                fields=["phase"], include=["value", "probability"], name="opportunity_phase_figures_idx", condition=LIVE
+            ),
+            models.Index(
+                fields=["status"],
+                include=["value", "probability"],
+                name="opportunity_status_figures_idx",
+                condition=LIVE,
+            ),
+            models.Index(
+                fields=["status", "expected_close_date", "id"], name="opportunity_status_close_idx", condition=LIVE
+            ),
             # "My opportunities" and the owner filter.
-            models.Index(fields=["owner", "phase"], name="opportunity_owner_phase_idx"),
+            models.Index(fields=["owner", "phase"], name="opportunity_owner_phase_idx", condition=LIVE),
             # Default table order (newest first) with a stable tie-breaker.
-            models.Index(fields=["-created_at", "-id"], name="opportunity_created_idx"),
-            models.Index(fields=["organization", "id"], name="opportunity_org_idx"),
-            models.Index(fields=["expected_close_date", "id"], name="opportunity_close_idx"),
-            models.Index(fields=["value", "id"], name="opportunity_value_idx"),
-            models.Index(fields=["next_reminder_date", "id"], name="opportunity_reminder_idx"),
-            models.Index(fields=["last_activity_at", "id"], name="opportunity_activity_idx"),
-            GinIndex(fields=["search_document"], name="opportunity_search_idx"),
+            models.Index(fields=["-created_at", "-id"], name="opportunity_created_idx", condition=LIVE),
+            models.Index(fields=["organization", "id"], name="opportunity_org_idx", condition=LIVE),
+            models.Index(fields=["expected_close_date", "id"], name="opportunity_close_idx", condition=LIVE),
+            models.Index(fields=["value", "id"], name="opportunity_value_idx", condition=LIVE),
+            models.Index(fields=["next_reminder_date", "id"], name="opportunity_reminder_idx", condition=LIVE),
+            models.Index(fields=["last_activity_at", "id"], name="opportunity_activity_idx", condition=LIVE),
+            GinIndex(fields=["search_document"], name="opportunity_search_idx", condition=LIVE),
+            # The trash page, newest first.
+            models.Index(fields=["-deleted_at", "-id"], name="opportunity_trash_idx", condition=TRASHED),
         ]
 
     def __str__(self):

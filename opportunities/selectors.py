@@ -5,10 +5,13 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import BooleanField, Count, F, IntegerField, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import BooleanField, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from crm.models import User
+from documents.models import Document
+from journal.models import JournalEntry
 from opportunities.models import (
     Category,
     CustomField,
@@ -22,7 +25,7 @@ from opportunities.models import (
     Tag,
     Task,
 )
-from organizations.models import Member
+from organizations.models import Member, Organization
 
 # One round trip for every small admin-defined list a page needs: the table's
 # filter form, column headers and inline-edit menus render from it, so their
@@ -293,3 +296,60 @@ def opportunity_history_rows(*, opportunity: Opportunity, limit: int = 1000) -> 
             )
         )
     return result, (rows[0][-1] if rows else 0)
+
+
+# Trash (crm/trash.py) ------------------------------------------------------------------------
+
+
+def opportunity_trash_summary(*, opportunity: Opportunity) -> dict[str, int]:
+    """What stays with an opportunity in the trash (and goes with it when it is purged): one query."""
+
+    def count(model):
+        return Subquery(
+            model.objects.filter(opportunity_id=opportunity.pk)
+            .order_by()
+            .values("opportunity_id")
+            .annotate(n=Count("*"))
+            .values("n"),
+            output_field=IntegerField(),
+        )
+
+    counts = (
+        Opportunity.objects.filter(pk=opportunity.pk)
+        .annotate(task_count=count(Task), entry_count=count(JournalEntry), document_count=count(Document))
+        .values("task_count", "entry_count", "document_count")
+        .get()
+    )
+    return {
+        "tasks": counts["task_count"] or 0,
+        "journal_entries": counts["entry_count"] or 0,
+        "documents": counts["document_count"] or 0,
+    }
+
+
+def trashed_opportunity_list() -> QuerySet[Opportunity]:
+    """Opportunities in the trash on their own, newest first (not those that went with their organization)."""
+    went_alone = Q(organization__deleted_at__isnull=True) | ~Q(deleted_at=F("organization__deleted_at"))
+    return (
+        Opportunity.all_objects.filter(deleted_at__isnull=False)
+        .filter(went_alone)
+        .select_related("organization", "phase", "owner", "deleted_by")
+        .order_by("-deleted_at", "-id")
+    )
+
+
+def trashed_organization_list() -> QuerySet[Organization]:
+    """Organizations in the trash, newest first, with how many opportunities went with each."""
+    with_it = (
+        Opportunity.all_objects.filter(organization_id=OuterRef("pk"), deleted_at=OuterRef("deleted_at"))
+        .order_by()
+        .values("organization_id")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return (
+        Organization.all_objects.filter(deleted_at__isnull=False)
+        .select_related("deleted_by")
+        .annotate(opportunity_count=Coalesce(Subquery(with_it, output_field=IntegerField()), 0))
+        .order_by("-deleted_at", "-id")
+    )

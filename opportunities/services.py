@@ -8,7 +8,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm import permissions
+from crm import permissions, trash
+from crm.history import acting
+from documents.models import Document
 from opportunities.custom_fields import clean_custom_values
 from opportunities.models import (
     Opportunity,
@@ -476,3 +478,78 @@ def task_delete(*, task: Task, user) -> None:
     _require_change(user, task.opportunity)
     with _acting(user):
         task.delete()
+
+
+# Trash (crm/trash.py) ------------------------------------------------------------------------
+
+
+@acting()
+@transaction.atomic
+def opportunity_trash(*, opportunity: Opportunity, user) -> Opportunity:
+    """Move an opportunity to the trash: it leaves every page, keeps all it holds, and can be restored.
+
+    The version moves on, so a form still open elsewhere cannot write to it.
+    """
+    permissions.require(permissions.can_delete_opportunity(user))
+    locked = Opportunity.all_objects.select_for_update().get(pk=opportunity.pk)
+    if locked.deleted_at is None:
+        locked.deleted_at = timezone.now()
+        locked.deleted_by = user
+        locked.updated_by = user
+        locked.version = F("version") + 1
+        locked.save(update_fields=["deleted_at", "deleted_by", "updated_by", "version", "updated_at"])
+        locked.refresh_from_db(fields=["version"])
+    return locked
+
+
+@acting()
+@transaction.atomic
+def opportunity_restore(*, opportunity_id: int, user) -> Opportunity:
+    """Bring an opportunity back from the trash, unless its organization is still in there."""
+    permissions.require(permissions.can_delete_opportunity(user))
+    locked = Opportunity.all_objects.select_for_update().select_related("organization").get(pk=opportunity_id)
+    if locked.deleted_at is None:
+        return locked
+    if locked.organization.deleted_at is not None:
+        raise ValidationError(
+            _("Its organization %(organization)s is in the trash: restore the organization first.")
+            % {"organization": locked.organization.name}
+        )
+    locked.deleted_at = None
+    locked.deleted_by = None
+    locked.updated_by = user
+    locked.version = F("version") + 1
+    locked.save(update_fields=["deleted_at", "deleted_by", "updated_by", "version", "updated_at"])
+    locked.refresh_from_db(fields=["version"])
+    return locked
+
+
+@dataclass
+class Purged:
+    opportunities: list[str]
+    organizations: list[str]
+
+
+@transaction.atomic
+def trash_purge(*, now=None) -> Purged:
+    """Delete for good what has been in the trash longer than crm.trash.RETENTION_DAYS.
+
+    An opportunity goes with its tasks, journal, documents and contact links; an
+    organization with its members (its opportunities went to the trash with it,
+    so they are older still and go first).
+    """
+    cutoff = trash.purge_cutoff(now)
+    opportunities = list(
+        Opportunity.all_objects.filter(deleted_at__lt=cutoff).order_by("id").values_list("id", "short_name")
+    )
+    organizations = list(
+        Organization.all_objects.filter(deleted_at__lt=cutoff).order_by("id").values_list("id", "name")
+    )
+    opportunity_ids = [pk for pk, _name in opportunities]
+    # Documents protect their opportunity (an offer is not deleted by accident); here it is meant.
+    Document.objects.filter(opportunity_id__in=opportunity_ids).delete()
+    Opportunity.all_objects.filter(pk__in=opportunity_ids).delete()
+    Organization.all_objects.filter(pk__in=[pk for pk, _name in organizations]).delete()
+    return Purged(
+        opportunities=[name for _pk, name in opportunities], organizations=[name for _pk, name in organizations]
+    )

@@ -15,6 +15,8 @@ urlpatterns = [
     path("board/totals/", views.opportunity_board_totals, name="opportunity-board-totals"),
     path("board/cards/", views.opportunity_board_cards, name="opportunity-board-cards"),
     path("new/", views.opportunity_create, name="opportunity-create"),
+    path("trash/", views.trash_list, name="trash"),
+    path("trash/<int:pk>/restore/", views.opportunity_restore, name="opportunity-restore"),
     path("<str:short_name>/", views.opportunity_detail, name="opportunity-detail"),
     path("<str:short_name>/fields/<str:key>/", views.opportunity_field, name="opportunity-field"),
     path("<str:short_name>/win/", views.opportunity_win, name="opportunity-win"),
@@ -34,4 +36,5 @@ urlpatterns = [
     path("<str:short_name>/history/", views.opportunity_history, name="opportunity-history"),
     path("<str:short_name>/move/", views.opportunity_move, name="opportunity-move"),
     path("<str:short_name>/quick-edit/", views.opportunity_quick_edit, name="opportunity-quick-edit"),
+    path("<str:short_name>/delete/", views.opportunity_delete, name="opportunity-delete"),
 ]

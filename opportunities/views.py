@@ -2,6 +2,7 @@ import csv
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
-from crm import permissions
+from crm import permissions, trash
 from opportunities import board, detail, selectors, services, table
 from opportunities.filters import OpportunityFilter
 from opportunities.forms import (
@@ -1015,3 +1016,74 @@ def opportunity_history(request, short_name):
         **detail.history_context(opportunity, config, show_all=request.GET.get("history") == "all"),
     }
     return render(request, "opportunities/opportunity_detail.html#history", context)
+
+
+# Trash (crm/trash.py) ------------------------------------------------------------------------
+
+TRASH_PER_PAGE = 50
+
+
+def _after_restore(request, fallback: str):
+    target = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = ""
+    return redirect(target or fallback)
+
+
+@require_http_methods(["GET", "POST"])
+def opportunity_delete(request, short_name):
+    """Ask, then move the opportunity to the trash (managers); it can be restored for 30 days."""
+    permissions.require(permissions.can_delete_opportunity(request.user))
+    opportunity = get_object_or_404(Opportunity.objects.select_related("organization"), short_name=short_name)
+    if request.method == "POST":
+        services.opportunity_trash(opportunity=opportunity, user=request.user)
+        restore_url = reverse("opportunities:opportunity-restore", args=[opportunity.pk])
+        messages.success(
+            request,
+            _("%(opportunity)s moved to the trash.") % {"opportunity": opportunity},
+            extra_tags=trash.undo_tag(restore_url),
+        )
+        return _back_to_list(request)
+    context = {
+        "opportunity": opportunity,
+        "summary": selectors.opportunity_trash_summary(opportunity=opportunity),
+        "purge_date": trash.purge_after(timezone.now()),
+        "next": request.GET.get("next", ""),
+    }
+    return render(request, "opportunities/opportunity_confirm_delete.html", context)
+
+
+@require_GET
+def trash_list(request):
+    """What managers deleted in the last 30 days, to restore."""
+    permissions.require(permissions.can_delete_opportunity(request.user))
+    paginator = Paginator(selectors.trashed_opportunity_list(), TRASH_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    for opportunity in page:
+        opportunity.purge_date = trash.purge_after(opportunity.deleted_at)
+        opportunity.restore_url = reverse("opportunities:opportunity-restore", args=[opportunity.pk])
+    organizations = list(selectors.trashed_organization_list())
+    for organization in organizations:
+        organization.purge_date = trash.purge_after(organization.deleted_at)
+        organization.restore_url = reverse("organizations:organization-restore", args=[organization.pk])
+    context = {
+        "page": page,
+        "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "organizations": organizations,
+        "retention_days": trash.RETENTION_DAYS,
+        "can_delete_organization": permissions.can_delete_organization(request.user),
+    }
+    return render(request, "opportunities/trash.html", context)
+
+
+@require_POST
+def opportunity_restore(request, pk):
+    permissions.require(permissions.can_delete_opportunity(request.user))
+    opportunity = get_object_or_404(Opportunity.all_objects.filter(deleted_at__isnull=False), pk=pk)
+    try:
+        opportunity = services.opportunity_restore(opportunity_id=opportunity.pk, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("opportunities:trash")
+    messages.success(request, _("%(opportunity)s is back.") % {"opportunity": opportunity})
+    return _after_restore(request, opportunity.get_absolute_url())

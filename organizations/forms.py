@@ -48,7 +48,19 @@ class OrganizationForm(forms.ModelForm):
             raise ValidationError(
                 _("Use 2 to 10 letters A–Z or digits, without spaces or dashes (e.g. BION)."), code="invalid"
             )
-        taken_by = Organization.objects.filter(code=code).exclude(pk=self.instance.pk).values_list("name", flat=True)
+        # Codes of organizations in the trash stay taken: a restore brings their short names back.
+        taken_by = (
+            Organization.all_objects.filter(code=code)
+            .exclude(pk=self.instance.pk)
+            .values_list("name", "deleted_at")
+            .first()
+        )
+        if taken_by and taken_by[1] is not None:
+            raise ValidationError(
+                _("%(code)s is used by %(name)s, which is in the trash."),
+                code="unique",
+                params={"code": code, "name": taken_by[0]},
+            )
         if taken_by:
             raise ValidationError(
                 _("%(code)s is already used by %(name)s."), code="unique", params={"code": code, "name": taken_by[0]}

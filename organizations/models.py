@@ -8,6 +8,8 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from crm.trash import LiveManager
+
 CODE_PATTERN = r"^[A-Z0-9]{2,10}$"
 
 # Audit trail (django-pghistory, like opportunities/models.py): database
@@ -28,6 +30,8 @@ ORGANIZATION_HISTORY_FIELDS = [
     "phone",
     "website",
     "notes",
+    # Moved to the trash and restored (crm/trash.py).
+    "deleted_at",
 ]
 
 
@@ -61,9 +65,26 @@ class Organization(models.Model):
     opportunity_counter = models.PositiveIntegerField(_("opportunity counter"), default=0, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # In the trash since (crm/trash.py); its opportunities went with it.
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, editable=False)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("deleted by"),
+    )
+
+    # The trash included (trash page, restore, purge); declared first, so the
+    # default manager is named in Meta.
+    all_objects = models.Manager()
+    objects = LiveManager()
 
     class Meta:
         verbose_name = _("organization")
+        default_manager_name = "objects"
         verbose_name_plural = _("organizations")
         ordering = ["name", "id"]
         constraints = [
@@ -73,7 +94,15 @@ class Organization(models.Model):
         indexes = [
             # Organization list sorted by name (case-insensitive), and the
             # table's "sort by organization".
-            models.Index(Lower("name"), "id", name="organization_name_lower_idx"),
+            models.Index(
+                Lower("name"), "id", name="organization_name_lower_idx", condition=models.Q(deleted_at__isnull=True)
+            ),
+            # The trash page, newest first.
+            models.Index(
+                fields=["-deleted_at", "-id"],
+                name="organization_trash_idx",
+                condition=models.Q(deleted_at__isnull=False),
+            ),
         ]
 
     def __str__(self):

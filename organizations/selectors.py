@@ -62,7 +62,12 @@ def member_list(*, organization: Organization) -> QuerySet[Member]:
 
 def member_get(*, organization_pk: int, pk: int) -> Member:
     """One member of one organization (with the organization), or 404."""
-    return get_object_or_404(Member.objects.select_related("organization"), organization_id=organization_pk, pk=pk)
+    return get_object_or_404(
+        Member.objects.select_related("organization"),
+        organization_id=organization_pk,
+        organization__deleted_at__isnull=True,
+        pk=pk,
+    )
 
 
 def organization_opportunity_list(*, organization: Organization) -> QuerySet[Opportunity]:

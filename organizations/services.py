@@ -4,11 +4,12 @@ import unicodedata
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from crm import permissions
 from crm.history import acting
+from opportunities.models import Opportunity
 from organizations.models import CODE_PATTERN, Member, Organization
 
 ORGANIZATION_FIELDS = ["name", "code", "street", "postal_code", "city", "country", "email", "phone", "website", "notes"]
@@ -41,7 +42,7 @@ def organization_code_suggest(*, name: str) -> str:
     else:
         base = "".join(w[0] for w in words)[:4]
     base = base if len(base) >= 2 else (base + "X")[:2]
-    taken = set(Organization.objects.filter(code__startswith=base[:2]).values_list("code", flat=True))
+    taken = set(Organization.all_objects.filter(code__startswith=base[:2]).values_list("code", flat=True))
     if base not in taken:
         return base
     for suffix in range(2, 1000):
@@ -155,6 +156,47 @@ def member_anonymise(*, member: Member, user) -> Member:
         object_repr=ANONYMISED_NAME
     )
     return member
+
+
+@acting()
+@transaction.atomic
+def organization_trash(*, organization: Organization, user) -> int:
+    """Move an organization to the trash with its opportunities; how many opportunities went with it.
+
+    Its members, and the opportunities' tasks, journal and documents, stay as
+    they are and come back on restore. The opportunities get the organization's
+    own deleted_at: that is how a restore knows which ones to bring back.
+    """
+    permissions.require(permissions.can_delete_organization(user))
+    locked = Organization.all_objects.select_for_update().get(pk=organization.pk)
+    if locked.deleted_at is not None:
+        return 0
+    now = timezone.now()
+    moved = Opportunity.objects.filter(organization=locked).update(
+        deleted_at=now, deleted_by=user, updated_by=user, version=F("version") + 1, updated_at=now
+    )
+    locked.deleted_at = now
+    locked.deleted_by = user
+    locked.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+    return moved
+
+
+@acting()
+@transaction.atomic
+def organization_restore(*, organization_id: int, user) -> int:
+    """Bring an organization back with the opportunities that went to the trash with it; how many."""
+    permissions.require(permissions.can_delete_organization(user))
+    locked = Organization.all_objects.select_for_update().get(pk=organization_id)
+    if locked.deleted_at is None:
+        return 0
+    now = timezone.now()
+    restored = Opportunity.all_objects.filter(organization=locked, deleted_at=locked.deleted_at).update(
+        deleted_at=None, deleted_by=None, updated_by=user, version=F("version") + 1, updated_at=now
+    )
+    locked.deleted_at = None
+    locked.deleted_by = None
+    locked.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+    return restored
 
 
 def organization_search_q(term: str) -> Q:

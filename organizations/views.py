@@ -6,19 +6,24 @@ from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
+from crm import trash
 from crm.permissions import (
     can_add_opportunity,
     can_add_organization,
     can_change_members,
     can_change_organization,
+    can_delete_organization,
     can_manage_personal_data,
     can_view,
     require,
@@ -26,7 +31,7 @@ from crm.permissions import (
 from opportunities.models import PhaseKind
 from organizations import selectors, services
 from organizations.forms import MemberForm, OrganizationForm
-from organizations.models import Member
+from organizations.models import Member, Organization
 
 PER_PAGE_CHOICES = [25, 50, 100]
 # An invalid form is re-rendered with this status; base.html tells htmx to swap it.
@@ -96,6 +101,7 @@ def organization_detail(request, pk):
         "can_change_organization": can_change_organization(request.user),
         "can_change_members": can_change_members(request.user),
         "can_manage_personal_data": can_manage_personal_data(request.user),
+        "can_delete_organization": can_delete_organization(request.user),
         "new_opportunity_url": (
             f"{reverse('opportunities:opportunity-create')}?organization={organization.pk}"
             if can_add_opportunity(request.user)
@@ -304,3 +310,55 @@ def member_anonymise(request, pk, member_pk):
         return redirect(f"{organization.get_absolute_url()}#member-{member.pk}")
     context = _member_context(request, organization, member=member)
     return render(request, "organizations/member_confirm_anonymise.html", context)
+
+
+# Trash (crm/trash.py) ------------------------------------------------------------------------
+
+TRASH_LIST_LIMIT = 20
+
+
+@require_http_methods(["GET", "POST"])
+def organization_delete(request, pk):
+    """Ask, then move the organization and its opportunities to the trash (managers)."""
+    require(can_delete_organization(request.user))
+    organization = selectors.organization_get(pk=pk)
+    if request.method == "POST":
+        moved = services.organization_trash(organization=organization, user=request.user)
+        text = ngettext(
+            "%(name)s and its %(count)d opportunity moved to the trash.",
+            "%(name)s and its %(count)d opportunities moved to the trash.",
+            moved,
+        )
+        messages.success(
+            request,
+            text % {"name": organization.name, "count": moved},
+            extra_tags=trash.undo_tag(reverse("organizations:organization-restore", args=[organization.pk])),
+        )
+        return redirect("organizations:organization-list")
+    opportunities = list(selectors.organization_opportunity_list(organization=organization))
+    context = {
+        "organization": organization,
+        "opportunities": opportunities[:TRASH_LIST_LIMIT],
+        "opportunity_count": len(opportunities),
+        "more_count": max(0, len(opportunities) - TRASH_LIST_LIMIT),
+        "member_count": organization.members.count(),
+        "purge_date": trash.purge_after(timezone.now()),
+    }
+    return render(request, "organizations/organization_confirm_delete.html", context)
+
+
+@require_POST
+def organization_restore(request, pk):
+    require(can_delete_organization(request.user))
+    organization = get_object_or_404(Organization.all_objects.filter(deleted_at__isnull=False), pk=pk)
+    restored = services.organization_restore(organization_id=organization.pk, user=request.user)
+    text = ngettext(
+        "%(name)s is back, with %(count)d opportunity.",
+        "%(name)s is back, with %(count)d opportunities.",
+        restored,
+    )
+    messages.success(request, text % {"name": organization.name, "count": restored})
+    target = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = organization.get_absolute_url()
+    return redirect(target)

@@ -97,3 +97,40 @@ def test_a_missing_record_is_404_not_500(world, clients, name, entry):
                     continue  # the other method; the one the URL takes is checked too
                 assert response.status_code == 404, (method, variant, response.status_code)
     assert changed_tables(before, fingerprint()) == []
+
+
+# URLs that name something other than a record in the trash, or that exist to reach the trash.
+NOT_TRASHED = {
+    "opportunities:saved-view-delete",  # a saved view, not a record in the trash
+    "opportunities:opportunity-restore",
+    "organizations:organization-restore",
+}
+
+
+@pytest.mark.parametrize("what", ["opportunity", "organization"])
+def test_every_url_naming_a_record_in_the_trash_is_404(world, clients, what):
+    """A record in the trash, or one under it (task, entry, document, member), is gone for every URL."""
+    from opportunities import services as opportunity_services
+    from organizations import services as organization_services
+
+    if what == "opportunity":
+        for opportunity in (world.mine, world.theirs):
+            opportunity_services.opportunity_trash(opportunity=opportunity, user=world.manager)
+    else:
+        organization_services.organization_trash(organization=world.organization, user=world.manager)
+    client = clients["manager"]
+    before = fingerprint()
+    wrong = []
+    for name, entry in URLS.items():
+        if entry.missing is None or name in NOT_TRASHED or name.startswith("admin:"):
+            continue
+        if what == "opportunity" and name.startswith("organizations:"):
+            continue  # the organization itself is still there
+        url = url_for(_route(name), world)
+        data = entry.post.data(world) if entry.post else {}
+        for method, kwargs in (("get", {}), ("post", {"data": data})):
+            response = getattr(client, method)(url, **kwargs)
+            if response.status_code not in (404, 405):
+                wrong.append((method, url, response.status_code))
+    assert wrong == []
+    assert changed_tables(before, fingerprint()) == []

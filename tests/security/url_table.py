@@ -18,7 +18,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from documents import services as document_services
+from opportunities import services as opportunity_services
 from opportunities.models import Phase
+from organizations import services as organization_services
 
 ROLES = ("sales", "manager", "admin")
 ANONYMOUS_OK = "public"  # login_not_required: anonymous visitors get the page itself
@@ -118,6 +120,14 @@ def _member(w):
     return {"pk": w.organization.pk, "member_pk": w.member.pk}
 
 
+def _trash_theirs(w):
+    opportunity_services.opportunity_trash(opportunity=w.theirs, user=w.manager)
+
+
+def _trash_organization(w):
+    organization_services.organization_trash(organization=w.organization, user=w.manager)
+
+
 def _tomorrow_plus(days):
     return (timezone.localdate() + dt.timedelta(days=days)).isoformat()
 
@@ -159,6 +169,11 @@ URLS: dict[str, Url] = {
         missing=_missing_pk,
         # Sales may change any organization (crm.permissions.can_change_organization).
         post=Post(data=lambda w: {"name": "Bionext AG", "code": "BION"}, sales="allowed", allowed_by="sales"),
+    ),
+    # The trash (crm/trash.py): managers only.
+    "organizations:organization-delete": Url(kwargs=_org, get=(403, 200, 200), missing=_missing_pk, post=Post()),
+    "organizations:organization-restore": Url(
+        kwargs=_org, get=(405, 405, 405), missing=_missing_pk, post=Post(setup=_trash_organization)
     ),
     "organizations:member-create": Url(
         kwargs=_org,
@@ -319,6 +334,16 @@ URLS: dict[str, Url] = {
                 "version": w.theirs.version,
             }
         ),
+    ),
+    "opportunities:opportunity-delete": Url(
+        kwargs=_theirs, get=(403, 200, 200), missing=_missing_opportunity, post=Post()
+    ),
+    "opportunities:trash": Url(get=(403, 200, 200)),
+    "opportunities:opportunity-restore": Url(
+        kwargs=lambda w: {"pk": w.theirs.pk},
+        get=(405, 405, 405),
+        missing=_missing_pk,
+        post=Post(setup=_trash_theirs),
     ),
     # journal and reminders ----------------------------------------------------------------------------------
     "journal:reminder-list": Url(),

@@ -1,0 +1,44 @@
+"""The trash: deleting an opportunity or an organization only marks it deleted.
+
+A trashed row keeps everything that belongs to it (tasks, journal, documents,
+members) and is left out of every page, list, count, search and lookup by the
+models' default manager (``LiveManager``). Managers see the trash and restore
+from it for ``RETENTION_DAYS``; after that ``manage.py purge_trash`` (run daily)
+deletes it for good, naming what it deletes. Forward relations (an entry's
+``opportunity``) use Django's base manager, so history and audit rows of a
+trashed record still resolve.
+"""
+
+import datetime as dt
+
+from django.db import models
+from django.utils import timezone
+
+RETENTION_DAYS = 30
+
+
+class LiveQuerySet(models.QuerySet):
+    def trashed(self):
+        return self.filter(deleted_at__isnull=False)
+
+
+class LiveManager(models.Manager.from_queryset(LiveQuerySet)):
+    """The default manager: what is not in the trash."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
+def purge_after(deleted_at: dt.datetime) -> dt.datetime:
+    """When a row trashed at ``deleted_at`` is deleted for good."""
+    return deleted_at + dt.timedelta(days=RETENTION_DAYS)
+
+
+def purge_cutoff(now: dt.datetime | None = None) -> dt.datetime:
+    """Rows trashed before this moment are due for deletion."""
+    return (now or timezone.now()) - dt.timedelta(days=RETENTION_DAYS)
+
+
+def undo_tag(restore_url: str) -> str:
+    """Extra tags for a success message with an Undo button (components/messages.html) posting to ``restore_url``."""
+    return f"undo:{restore_url}"
