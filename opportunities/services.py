@@ -143,19 +143,8 @@ def _apply_phase(opportunity: Opportunity, phase: Phase, *, lost_reason: str = "
         opportunity.lost_reason = ""
 
 
-UPDATABLE_FIELDS = {
-    "name",
-    "category",
-    "status",
-    "phase",
-    "owner",
-    "description",
-    "probability",
-    "source",
-    "value",
-    "currency",
-    "expected_close_date",
-}
+# An update may change what a create may set.
+UPDATABLE_FIELDS = frozenset(OPPORTUNITY_FIELDS)
 
 
 @transaction.atomic
