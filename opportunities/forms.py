@@ -36,7 +36,7 @@ class QuickEditForm(forms.Form):
 
 
 class BulkActionForm(forms.Form):
-    """An action for the selected rows: "phase:3", "status:2", "owner:5" or "tag" with a tag name."""
+    """An action for the selected rows: "phase:3", "status:2", "owner:5", "tag" with a tag name, or "trash"."""
 
     ids = forms.TypedMultipleChoiceField(coerce=int, choices=[], error_messages={"required": _("Select rows first.")})
     choice = forms.CharField(max_length=30, error_messages={"required": _("Choose an action.")})
@@ -58,6 +58,9 @@ class BulkActionForm(forms.Form):
             if not name:
                 self.add_error("tag_name", _("Type the tag to add."))
             cleaned["action"], cleaned["object"] = "tag", name
+            return cleaned
+        if choice == "trash":
+            cleaned["action"], cleaned["object"] = "trash", None
             return cleaned
         action, _sep, value = choice.partition(":")
         lookups = {"phase": self.config.phase, "status": self.config.status, "owner": self.config.user}

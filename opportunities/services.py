@@ -513,6 +513,17 @@ def opportunity_restore(*, opportunity_id: int, user) -> Opportunity:
     return locked
 
 
+@acting()
+@transaction.atomic
+def opportunity_bulk_trash(*, ids, user) -> int:
+    """Move the selected opportunities to the trash (the table's bulk action); how many went."""
+    permissions.require(permissions.can_delete_opportunity(user))
+    now = timezone.now()
+    return Opportunity.objects.filter(pk__in=ids).update(
+        deleted_at=now, deleted_by=user, updated_by=user, version=F("version") + 1, updated_at=now
+    )
+
+
 @dataclass
 class Purged:
     opportunities: list[str]

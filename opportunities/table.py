@@ -227,6 +227,7 @@ def table_page(request, *, config, export=False) -> dict:
         "queryset": queryset,
         "can_reassign": permissions.can_reassign(request.user),
         "can_manage": permissions.is_manager(request.user),
+        "can_delete": permissions.can_delete_opportunity(request.user),
         "user": request.user,
     }
     if export:

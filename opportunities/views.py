@@ -185,6 +185,15 @@ def opportunity_bulk(request):
             for error in errors:
                 messages.error(request, error)
         return _back_to_list(request)
+    if form.cleaned_data["action"] == "trash":
+        permissions.require(permissions.can_delete_opportunity(request.user))
+        moved = services.opportunity_bulk_trash(ids=form.cleaned_data["ids"], user=request.user)
+        messages.success(
+            request,
+            ngettext("%(count)d opportunity moved to the trash.", "%(count)d opportunities moved to the trash.", moved)
+            % {"count": moved},
+        )
+        return _back_to_list(request)
     result = services.opportunity_bulk_update(ids=form.cleaned_data["ids"], user=request.user, **form.changes())
     if result.updated:
         messages.success(

@@ -238,3 +238,22 @@ def test_trash_page_queries_do_not_grow_with_its_rows(
     fill(10)
     with django_assert_num_queries(7):
         assert manager_client.get(url).status_code == 200
+
+
+def test_managers_move_selected_rows_to_the_trash_from_the_table(deal, sales_user, manager_client, sales_client):
+    other = factories.make_opportunity(organization=deal.organization, owner=sales_user, name="Second deal")
+    kept = factories.make_opportunity(organization=deal.organization, owner=sales_user, name="Kept deal")
+    table = reverse("opportunities:opportunity-list")
+    assert '<option value="trash">' in manager_client.get(table).content.decode()
+    assert '<option value="trash">' not in sales_client.get(table).content.decode()
+
+    response = manager_client.post(
+        reverse("opportunities:opportunity-bulk"), {"ids": [deal.pk, other.pk], "choice": "trash"}, follow=True
+    )
+
+    assert "2 opportunities moved to the trash." in response.content.decode()
+    assert list(Opportunity.objects.filter(organization=deal.organization)) == [kept]
+    # Sales may not, whatever they post.
+    response = sales_client.post(reverse("opportunities:opportunity-bulk"), {"ids": [kept.pk], "choice": "trash"})
+    assert response.status_code == 403
+    assert Opportunity.objects.filter(pk=kept.pk).exists()
