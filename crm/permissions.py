@@ -5,8 +5,9 @@ Roles are groups (created by crm/migrations/0002_roles.py):
   own; write journal entries and edit or delete only their own; handle (done,
   snooze) the reminders they are reminded of or wrote.
 - Managers: everything Sales may, plus change any opportunity, reassign owners,
-  delete, approve documents, see the team's reminders and answer contact
-  persons' data requests (export, anonymise).
+  delete (opportunities and organizations go to the trash; contact persons),
+  approve documents, see the team's reminders and answer contact persons' data
+  requests (export, anonymise).
 - Admins (superusers): Django admin and configuration; everything above.
 
 Model permissions (``user.has_perm``) are cached on the user object by Django,
@@ -48,6 +49,11 @@ def can_delete_organization(user: User) -> bool:
 
 def can_change_members(user: User) -> bool:
     return user.has_perm("organizations.change_member")
+
+
+def can_delete_members(user: User) -> bool:
+    """Remove a contact person for good: managers (Sales edit them)."""
+    return user.has_perm("organizations.delete_member")
 
 
 def can_manage_personal_data(user: User) -> bool:

@@ -23,6 +23,7 @@ from crm.permissions import (
     can_add_organization,
     can_change_members,
     can_change_organization,
+    can_delete_members,
     can_delete_organization,
     can_manage_personal_data,
     can_view,
@@ -100,6 +101,7 @@ def organization_detail(request, pk):
         "pipeline": sorted(pipeline.items()),
         "can_change_organization": can_change_organization(request.user),
         "can_change_members": can_change_members(request.user),
+        "can_delete_members": can_delete_members(request.user),
         "can_manage_personal_data": can_manage_personal_data(request.user),
         "can_delete_organization": can_delete_organization(request.user),
         "new_opportunity_url": (
@@ -183,6 +185,7 @@ def _member_context(request, organization, **extra) -> dict:
     return {
         "organization": organization,
         "can_change_members": can_change_members(request.user),
+        "can_delete_members": can_delete_members(request.user),
         "can_manage_personal_data": can_manage_personal_data(request.user),
         **extra,
     }
@@ -261,7 +264,7 @@ def member_update(request, pk, member_pk):
 
 @require_http_methods(["GET", "POST"])
 def member_delete(request, pk, member_pk):
-    require(can_change_members(request.user))
+    require(can_delete_members(request.user))
     member = selectors.member_get(organization_pk=pk, pk=member_pk)
     organization = member.organization
     if request.method == "POST":

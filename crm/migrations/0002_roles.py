@@ -2,6 +2,7 @@
 
 Sales work with organizations, members, opportunities, tasks, journal entries
 and documents; Managers may additionally delete them and approve documents.
+(0005 takes deleting members away from Sales, as this always meant.)
 Admins are superusers/staff and configure phases, statuses, categories,
 sources, tags and custom fields in Django admin. Object-level rules (e.g. only
 their own journal entries for Sales) live in crm/permissions.py.

@@ -585,27 +585,27 @@ def test_member_row_endpoint_returns_row_for_htmx_and_redirects_otherwise(sales_
     assert redirect.status_code == 302 and redirect["Location"].endswith(f"#member-{member.pk}")
 
 
-def test_delete_member_with_htmx_removes_the_row_and_updates_the_count(sales_client):
+def test_delete_member_with_htmx_removes_the_row_and_updates_the_count(manager_client):
     organization = factories.make_organization()
     member = factories.make_member(organization=organization, last_name="Becker")
     factories.make_member(organization=organization, last_name="Adler")
 
-    response = sales_client.post(reverse("organizations:member-delete", args=[organization.pk, member.pk]), **HTMX)
+    response = manager_client.post(reverse("organizations:member-delete", args=[organization.pk, member.pk]), **HTMX)
 
     assert response.status_code == 200
     assert not Member.objects.filter(pk=member.pk).exists()
     assert response.content.decode().strip() == ('<span class="count" id="member-count" hx-swap-oob="true">1</span>')
 
 
-def test_delete_button_asks_for_confirmation_and_works_without_javascript(sales_client, sales_user):
+def test_delete_button_asks_for_confirmation_and_works_without_javascript(manager_client, sales_user):
     organization = factories.make_organization()
     member = factories.make_member(organization=organization, first_name="Anna", last_name="Becker")
     factories.make_opportunity(organization=organization, owner=sales_user, contacts=[member])
     url = reverse("organizations:member-delete", args=[organization.pk, member.pk])
 
-    detail = sales_client.get(detail_url(organization)).content.decode()
-    confirm = sales_client.get(url).content.decode()
-    response = sales_client.post(url)
+    detail = manager_client.get(detail_url(organization)).content.decode()
+    confirm = manager_client.get(url).content.decode()
+    response = manager_client.post(url)
 
     assert f'href="{url}" hx-post="{url}"' in detail
     assert 'hx-confirm="Delete Anna Becker? This cannot be undone."' in detail
@@ -614,15 +614,15 @@ def test_delete_button_asks_for_confirmation_and_works_without_javascript(sales_
     assert not Member.objects.exists()
 
 
-def test_member_of_another_organization_is_404(sales_client):
+def test_member_of_another_organization_is_404(manager_client):
     organization = factories.make_organization()
     other = factories.make_organization()
     member = factories.make_member(organization=other)
 
     for name in ("member-detail", "member-update", "member-delete"):
-        response = sales_client.get(reverse(f"organizations:{name}", args=[organization.pk, member.pk]), **HTMX)
+        response = manager_client.get(reverse(f"organizations:{name}", args=[organization.pk, member.pk]), **HTMX)
         assert response.status_code == 404
-    response = sales_client.post(reverse("organizations:member-delete", args=[organization.pk, member.pk]), **HTMX)
+    response = manager_client.post(reverse("organizations:member-delete", args=[organization.pk, member.pk]), **HTMX)
     assert response.status_code == 404
     assert Member.objects.filter(pk=member.pk).exists()
 
@@ -722,3 +722,18 @@ def test_write_endpoints_refuse_other_methods(sales_client):
     assert sales_client.put(reverse("organizations:organization-create")).status_code == 405
     assert sales_client.post(list_url()).status_code == 405
     assert sales_client.post(detail_url(organization)).status_code == 405
+
+
+def test_sales_edit_contact_persons_but_only_managers_delete_them(sales_client, manager_client):
+    organization = factories.make_organization()
+    member = factories.make_member(organization=organization, first_name="Anna", last_name="Becker")
+    url = reverse("organizations:member-delete", args=[organization.pk, member.pk])
+
+    assert url not in sales_client.get(detail_url(organization)).content.decode()
+    assert f'href="{reverse("organizations:member-update", args=[organization.pk, member.pk])}"' in (
+        sales_client.get(detail_url(organization)).content.decode()
+    )
+    assert sales_client.get(url).status_code == 403
+    assert sales_client.post(url, **HTMX).status_code == 403
+    assert Member.objects.filter(pk=member.pk).exists()
+    assert url in manager_client.get(detail_url(organization)).content.decode()
