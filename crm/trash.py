@@ -11,8 +11,10 @@ trashed record still resolve.
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 RETENTION_DAYS = 30
 
@@ -27,6 +29,30 @@ class LiveManager(models.Manager.from_queryset(LiveQuerySet)):
 
     def get_queryset(self):
         return super().get_queryset().filter(deleted_at__isnull=True)
+
+
+class TrashableModel(models.Model):
+    """What a model needs to go to the trash: when, by whom, and managers with and without the trash."""
+
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, editable=False)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("deleted by"),
+    )
+
+    # The trash included (trash page, restore, purge); declared first, so the
+    # default manager is named in Meta (children extend this Meta).
+    all_objects = models.Manager()
+    objects = LiveManager()
+
+    class Meta:
+        abstract = True
+        default_manager_name = "objects"
 
 
 def purge_after(deleted_at: dt.datetime) -> dt.datetime:

@@ -10,7 +10,7 @@ from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from crm.trash import LiveManager
+from crm.trash import TrashableModel
 
 
 class ConfigQuerySet(models.QuerySet):
@@ -193,7 +193,7 @@ OPPORTUNITY_HISTORY_FIELDS = [
     obj_field=pghistory.ObjForeignKey(related_name="events"),
     model_name="OpportunityEvent",
 )
-class Opportunity(models.Model):
+class Opportunity(TrashableModel):
     """A sales project at an organization; its goal is an offer."""
 
     organization = models.ForeignKey(
@@ -276,27 +276,12 @@ class Opportunity(models.Model):
         editable=False,
         verbose_name=_("last changed by"),
     )
-    # In the trash since (crm/trash.py). Equal to its organization's deleted_at
-    # when it went to the trash with its organization (and comes back with it).
-    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, editable=False)
-    deleted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        editable=False,
-        verbose_name=_("deleted by"),
-    )
 
-    # The trash included (trash page, restore, purge); declared first, so the
-    # default manager is named in Meta.
-    all_objects = models.Manager()
-    objects = LiveManager()
+    # TrashableModel: deleted_at equals its organization's when it went to the
+    # trash with its organization (and comes back with it), see crm/trash.py.
 
-    class Meta:
+    class Meta(TrashableModel.Meta):
         verbose_name = _("opportunity")
-        default_manager_name = "objects"
         verbose_name_plural = _("opportunities")
         ordering = ["-created_at", "-id"]
         constraints = [

@@ -8,7 +8,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from crm.trash import LiveManager
+from crm.trash import TrashableModel
 
 CODE_PATTERN = r"^[A-Z0-9]{2,10}$"
 
@@ -43,7 +43,7 @@ ORGANIZATION_HISTORY_FIELDS = [
     obj_field=pghistory.ObjForeignKey(related_name="events"),
     model_name="OrganizationEvent",
 )
-class Organization(models.Model):
+class Organization(TrashableModel):
     """A company that owns opportunities and has members (contact persons)."""
 
     name = models.CharField(_("name"), max_length=200)
@@ -65,26 +65,9 @@ class Organization(models.Model):
     opportunity_counter = models.PositiveIntegerField(_("opportunity counter"), default=0, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    # In the trash since (crm/trash.py); its opportunities went with it.
-    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, editable=False)
-    deleted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        editable=False,
-        verbose_name=_("deleted by"),
-    )
 
-    # The trash included (trash page, restore, purge); declared first, so the
-    # default manager is named in Meta.
-    all_objects = models.Manager()
-    objects = LiveManager()
-
-    class Meta:
+    class Meta(TrashableModel.Meta):
         verbose_name = _("organization")
-        default_manager_name = "objects"
         verbose_name_plural = _("organizations")
         ordering = ["name", "id"]
         constraints = [
