@@ -13,6 +13,7 @@ import pytest
 from django.db import close_old_connections, connection
 from django.urls import reverse
 
+from documents.models import Document
 from opportunities.models import Opportunity
 from tests import factories
 
@@ -157,3 +158,15 @@ def test_a_move_whose_connection_dies_mid_write_changes_neither_the_opportunity_
     assert (after.phase_id, after.version) == (deal.phase_id, deal.version)
     assert after.events.count() == events
 
+
+def test_a_new_document_whose_connection_dies_while_writing_its_line_does_not_exist(client, sales_user, dying_write):
+    deal = factories.make_opportunity(owner=sales_user)
+    client.force_login(sales_user)
+    # The draft row is written first, then its first line; the backend dies after the line's insert.
+    dying_write("documents_documentline")
+
+    response = client.post(reverse("documents:document-create"), {"opportunity": deal.short_name})
+
+    assert_unavailable_page(response)
+    close_old_connections()
+    assert not Document.objects.filter(opportunity=deal).exists()
