@@ -1,0 +1,171 @@
+"""Load test: 50 sales reps for 5 minutes against gunicorn on 100,000 opportunities: `make load`.
+
+Not part of `make test`; needs the dependency group "load" (locust), which
+`make load` installs. Steps:
+
+1. The bench database of bench/run.py (`crm_bench`, built once with
+   `seed_demo --scale 100000`; BENCH_DATABASE_URL as there).
+2. Accounts loadrep01..loadrep50 with their own open opportunities and an offer
+   each (bench/load_fixture.py).
+3. gunicorn on 127.0.0.1 with DEBUG off, LOAD_WORKERS sync workers (4: see
+   bench/README.md for why), and locust headless against it: LOAD_USERS users
+   (50) spawned at LOAD_SPAWN_RATE per second (1), each doing a rep's day
+   (bench/locustfile.py) for LOAD_DURATION (5m).
+4. A table of p50/p95 per page and requests per second, on stdout and in
+   bench/results/load.md; the journal entries the run posted are deleted.
+
+Exits non-zero on any failed request: the goal is 0 errors.
+"""
+
+import csv
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.run import database_url, ensure_database, env, manage  # noqa: E402
+
+USERS = int(os.environ.get("LOAD_USERS", "50"))
+SPAWN_RATE = float(os.environ.get("LOAD_SPAWN_RATE", "1"))
+DURATION = os.environ.get("LOAD_DURATION", "5m")
+WORKERS = int(os.environ.get("LOAD_WORKERS", "4"))
+PER_REP = int(os.environ.get("LOAD_OPPORTUNITIES_PER_REP", "20"))
+PORT = int(os.environ.get("LOAD_PORT", "8978"))
+PASSWORD = "load-password-1"  # noqa: S105 (local load-test accounts only)
+RESULTS = ROOT / "bench" / "results"
+BIN = ROOT / ".venv" / "bin"
+
+
+def prepare_reps(url: str) -> Path:
+    output = manage(
+        url,
+        "shell",
+        "-c",
+        "import json; from bench.load_fixture import ensure_reps; "
+        f"print('FIXTURE', json.dumps(ensure_reps(count={USERS}, per_rep={PER_REP}, password={PASSWORD!r})))",
+        capture=True,
+    ).stdout
+    path = RESULTS / "load-fixture.json"
+    path.write_text(re.search(r"^FIXTURE (.*)$", output, re.MULTILINE).group(1))
+    return path
+
+
+def start_gunicorn(url: str, port: int, workers: int, log: Path) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            "crm.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            "--error-logfile",
+            str(log),
+        ],
+        cwd=ROOT,
+        env=env(url),
+    )
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=1)
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("gunicorn did not start")
+
+
+def summary(prefix: Path) -> tuple[list[str], int, int]:
+    """The markdown table of locust's stats CSV; total requests and failures."""
+    rows = list(csv.DictReader(prefix.with_name(prefix.name + "_stats.csv").open()))
+    lines = [
+        "| page | requests | failures | p50 ms | p95 ms | max ms | req/s |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    total = failures = 0
+    for row in rows:
+        label = "**all**" if row["Name"] == "Aggregated" else f"{row['Name']}"
+        lines.append(
+            f"| {label} | {int(row['Request Count']):,} | {row['Failure Count']} | {row['50%']} | {row['95%']} "
+            f"| {float(row['Max Response Time']):.0f} | {float(row['Requests/s']):.1f} |"
+        )
+        if row["Name"] == "Aggregated":
+            total, failures = int(row["Request Count"]), int(row["Failure Count"])
+    return lines, total, failures
+
+
+def main():
+    RESULTS.mkdir(exist_ok=True)
+    url = ensure_database(database_url())
+    manage(url, "collectstatic", "--no-input", "-v0")
+    fixture = prepare_reps(url)
+    log = RESULTS / "load-gunicorn.log"
+    server = start_gunicorn(url, PORT, WORKERS, log)
+    prefix = RESULTS / "load"
+    started = time.monotonic()
+    try:
+        locust = subprocess.run(
+            [
+                str(BIN / "locust"),
+                "-f",
+                str(ROOT / "bench" / "locustfile.py"),
+                "--headless",
+                "--users",
+                str(USERS),
+                "--spawn-rate",
+                str(SPAWN_RATE),
+                "--run-time",
+                DURATION,
+                "--host",
+                f"http://127.0.0.1:{PORT}",
+                "--csv",
+                str(prefix),
+                "--only-summary",
+                "--stop-timeout",
+                "10",
+                "--loglevel",
+                "WARNING",
+            ],
+            cwd=ROOT,
+            env={**os.environ, "LOAD_FIXTURE": str(fixture), "LOAD_PASSWORD": PASSWORD},
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    elapsed = time.monotonic() - started
+    removed = manage(
+        url, "shell", "-c", "from bench.load_fixture import remove_notes; print(remove_notes())", capture=True
+    ).stdout.split()[-1]
+    table, total, failures = summary(prefix)
+    lines = [
+        f"Load test on crm_bench: {USERS} users "
+        f"(spawn {SPAWN_RATE}/s), {DURATION}, think time 1-5 s, gunicorn {WORKERS} sync workers, DEBUG off, "
+        f"{os.cpu_count()} cores shared with PostgreSQL and locust",
+        "",
+        *table,
+        "",
+        f"{total:,} requests in {elapsed:.0f} s, {failures} failed; {removed} journal entries of the run removed.",
+    ]
+    if failures:
+        lines.append("Failures (bench/results/load_failures.csv):")
+        lines += [
+            f"- {row['Name']}: {row['Error']} ×{row['Occurrences']}"
+            for row in csv.DictReader(prefix.with_name(prefix.name + "_failures.csv").open())
+        ]
+    text = "\n".join(lines)
+    print(text, flush=True)
+    (RESULTS / "load.md").write_text(text + "\n")
+    if failures or locust.returncode:
+        raise SystemExit(f"{failures} requests failed (locust exit code {locust.returncode})")
+
+
+if __name__ == "__main__":
+    main()
