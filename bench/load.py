@@ -26,6 +26,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import psutil
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -42,16 +44,17 @@ RESULTS = ROOT / "bench" / "results"
 BIN = ROOT / ".venv" / "bin"
 
 
-def prepare_reps(url: str) -> Path:
+def prepare_fixture_file(url: str, *, count: int, per_rep: int, name: str) -> Path:
+    """Make (or reuse) the reps' accounts and records (bench/load_fixture.py); the JSON file describing them."""
     output = manage(
         url,
         "shell",
         "-c",
         "import json; from bench.load_fixture import ensure_reps; "
-        f"print('FIXTURE', json.dumps(ensure_reps(count={USERS}, per_rep={PER_REP}, password={PASSWORD!r})))",
+        f"print('FIXTURE', json.dumps(ensure_reps(count={count}, per_rep={per_rep}, password={PASSWORD!r})))",
         capture=True,
     ).stdout
-    path = RESULTS / "load-fixture.json"
+    path = RESULTS / name
     path.write_text(re.search(r"^FIXTURE (.*)$", output, re.MULTILINE).group(1))
     return path
 
@@ -67,11 +70,12 @@ def start_gunicorn(url: str, port: int, workers: int, log: Path) -> subprocess.P
             str(workers),
             "--log-level",
             "warning",
-            "--error-logfile",
-            str(log),
         ],
         cwd=ROOT,
         env=env(url),
+        # gunicorn's own messages and Django's log (errors with tracebacks) go to stderr.
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
     )
     for _ in range(150):
         try:
@@ -81,6 +85,11 @@ def start_gunicorn(url: str, port: int, workers: int, log: Path) -> subprocess.P
             time.sleep(0.2)
     server.terminate()
     raise SystemExit("gunicorn did not start")
+
+
+def busy_seconds() -> float:
+    times = psutil.cpu_times()._asdict()
+    return sum(times.get(name, 0) for name in ("user", "nice", "system", "irq", "softirq", "steal"))
 
 
 def summary(prefix: Path) -> tuple[list[str], int, int]:
@@ -106,11 +115,14 @@ def main():
     RESULTS.mkdir(exist_ok=True)
     url = ensure_database(database_url())
     manage(url, "collectstatic", "--no-input", "-v0")
-    fixture = prepare_reps(url)
+    fixture = prepare_fixture_file(url, count=USERS, per_rep=PER_REP, name="load-fixture.json")
     log = RESULTS / "load-gunicorn.log"
     server = start_gunicorn(url, PORT, WORKERS, log)
     prefix = RESULTS / "load"
     started = time.monotonic()
+    # Where the CPU went: the machine's 2 cores also run PostgreSQL, locust and whatever else is running.
+    load_before = os.getloadavg()[0]
+    busy_before, children_before = busy_seconds(), os.times()
     try:
         locust = subprocess.run(
             [
@@ -137,6 +149,9 @@ def main():
             cwd=ROOT,
             env={**os.environ, "LOAD_FIXTURE": str(fixture), "LOAD_PASSWORD": PASSWORD},
         )
+        app_cpu = sum(sum(child.cpu_times()[:2]) for child in psutil.Process(server.pid).children())
+        locust_cpu = sum(os.times()[2:4]) - sum(children_before[2:4])
+        busy = busy_seconds() - busy_before
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -153,6 +168,9 @@ def main():
         *table,
         "",
         f"{total:,} requests in {elapsed:.0f} s, {failures} failed; {removed} journal entries of the run removed.",
+        f"CPU: {busy / elapsed * 100:.0f}% of {os.cpu_count()} cores busy on average ({busy:.0f} core-seconds): "
+        f"gunicorn workers {app_cpu:.0f}, locust {locust_cpu:.0f}, the rest {busy - app_cpu - locust_cpu:.0f} "
+        f"(PostgreSQL and anything else running; load average {load_before:.1f} when the run started).",
     ]
     if failures:
         lines.append("Failures (bench/results/load_failures.csv):")
