@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.http import quote_etag
+from django.utils.http import quote_etag, url_has_allowed_host_and_scheme
 from django.views import defaults
 from django.views.decorators.http import require_GET
 
@@ -71,7 +71,10 @@ def server_error(request):
     user and the session all read the database.
     """
     if database_unavailable(sys.exc_info()[1]):
-        context = {"retry_url": request.get_full_path() if request.method == "GET" else ""}
+        # Reloading a GET repeats it; a POST's URL would not. "//host/…" is no path of ours.
+        path = request.get_full_path()
+        retry = request.method == "GET" and url_has_allowed_host_and_scheme(path, allowed_hosts=None)
+        context = {"retry_url": path if retry else ""}
         response = HttpResponse(render_to_string("503.html", context), status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response

@@ -10,9 +10,10 @@ signal out, so the tests call it where a server would.
 """
 
 import pytest
-from django.db import close_old_connections, connection
+from django.db import OperationalError, close_old_connections, connection
 from django.urls import reverse
 
+from crm.views import server_error
 from documents.models import Document
 from opportunities.models import Opportunity
 from tests import factories
@@ -170,3 +171,16 @@ def test_a_new_document_whose_connection_dies_while_writing_its_line_does_not_ex
     assert_unavailable_page(response)
     close_old_connections()
     assert not Document.objects.filter(opportunity=deal).exists()
+
+
+def test_the_503_page_links_back_only_to_a_path_of_this_site(rf):
+    # "//evil.example/x" is a valid request path, and as a link it would leave the site.
+    request = rf.get("/")
+    request.path = "//evil.example/x"
+    try:
+        raise OperationalError("connection refused")
+    except OperationalError:
+        response = server_error(request)
+
+    assert response.status_code == 503
+    assert "evil.example" not in response.content.decode()
