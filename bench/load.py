@@ -17,12 +17,15 @@ Not part of `make test`; needs the dependency group "load" (locust), which
 Exits non-zero on any failed request: the goal is 0 errors.
 """
 
+import contextlib
 import csv
 import os
 import re
 import subprocess
 import sys
+import threading
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -92,6 +95,43 @@ def busy_seconds() -> float:
     return sum(times.get(name, 0) for name in ("user", "nice", "system", "irq", "softirq", "steal"))
 
 
+class BackendCpu(threading.Thread):
+    """CPU seconds of the PostgreSQL backends that serve gunicorn's workers, sampled every 2 s.
+
+    Backends come and go (DB_CONN_MAX_AGE), so each one's last reading counts.
+    Only for a database on TCP: a backend's title names its client's port.
+    """
+
+    def __init__(self, server_pid: int, port: int):
+        super().__init__(daemon=True)
+        self.server_pid, self.port, self.seen, self.done = server_pid, port, {}, threading.Event()
+
+    def run(self):
+        while not self.done.wait(2):
+            try:
+                self.sample()
+            except psutil.Error:
+                continue
+
+    def sample(self):
+        clients = {
+            connection.laddr.port
+            for worker in psutil.Process(self.server_pid).children()
+            for connection in worker.net_connections(kind="tcp")
+            if connection.raddr and connection.raddr.port == self.port
+        }
+        for process in psutil.process_iter(["name", "cmdline"]):
+            title = " ".join(process.info["cmdline"] or [])
+            match = re.search(r"\((\d+)\)", title)
+            if process.info["name"] == "postgres" and match and int(match.group(1)) in clients:
+                with contextlib.suppress(psutil.Error):
+                    self.seen[process.pid] = sum(process.cpu_times()[:2])
+
+    def seconds(self) -> float:
+        self.done.set()
+        return sum(self.seen.values())
+
+
 def summary(prefix: Path) -> tuple[list[str], int, int]:
     """The markdown table of locust's stats CSV; total requests and failures."""
     rows = list(csv.DictReader(prefix.with_name(prefix.name + "_stats.csv").open()))
@@ -123,6 +163,8 @@ def main():
     # Where the CPU went: the machine's 2 cores also run PostgreSQL, locust and whatever else is running.
     load_before = os.getloadavg()[0]
     busy_before, children_before = busy_seconds(), os.times()
+    backends = BackendCpu(server.pid, urllib.parse.urlsplit(url).port or 5432)
+    backends.start()
     try:
         locust = subprocess.run(
             [
@@ -152,6 +194,7 @@ def main():
         app_cpu = sum(sum(child.cpu_times()[:2]) for child in psutil.Process(server.pid).children())
         locust_cpu = sum(os.times()[2:4]) - sum(children_before[2:4])
         busy = busy_seconds() - busy_before
+        db_cpu = backends.seconds()
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -169,8 +212,9 @@ def main():
         "",
         f"{total:,} requests in {elapsed:.0f} s, {failures} failed; {removed} journal entries of the run removed.",
         f"CPU: {busy / elapsed * 100:.0f}% of {os.cpu_count()} cores busy on average ({busy:.0f} core-seconds): "
-        f"gunicorn workers {app_cpu:.0f}, locust {locust_cpu:.0f}, the rest {busy - app_cpu - locust_cpu:.0f} "
-        f"(PostgreSQL and anything else running; load average {load_before:.1f} when the run started).",
+        f"gunicorn workers {app_cpu:.0f}, their PostgreSQL backends {db_cpu:.0f}, locust {locust_cpu:.0f}, "
+        f"other processes on the machine {busy - app_cpu - db_cpu - locust_cpu:.0f} "
+        f"(load average {load_before:.1f} when the run started).",
     ]
     if failures:
         lines.append("Failures (bench/results/load_failures.csv):")
