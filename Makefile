@@ -21,6 +21,8 @@ help:
 	@echo "make run     serve the app with demo data on http://$(HOST):$(PORT)/"
 	@echo "make test    lint and run the whole test suite"
 	@echo "make bench   benchmarks at 100,000 opportunities and PDF rendering (slow, not part of test)"
+	@echo "make load    50 simulated reps for 5 minutes against gunicorn at 100,000 opportunities (locust)"
+	@echo "make failure load while the database connections are killed and PostgreSQL restarts (private cluster)"
 
 $(BIN)/python: pyproject.toml uv.lock
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
@@ -72,6 +74,16 @@ format: $(BIN)/python
 bench: install
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/pdf.py
+
+# Locust is only needed here, so it lives in its own dependency group: `make test` never installs it.
+.PHONY: load
+load: install
+	$(UV) sync --locked --group load
+	$(BIN)/python bench/load.py
+
+.PHONY: failure
+failure: install
+	$(BIN)/python bench/failure.py
 
 .PHONY: db-stop
 db-stop:

@@ -121,6 +121,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A database host that does not answer (not one that refuses) would otherwise
+# hold a request until gunicorn kills the worker; after this many seconds the
+# request gets the 503 page instead (crm.views.server_error).
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5))
 # A unix-socket URL (?host=/path) names the socket folder as HOST.
 if "host" in DATABASES["default"].get("OPTIONS", {}):
     DATABASES["default"]["HOST"] = DATABASES["default"]["OPTIONS"].pop("host")

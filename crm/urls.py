@@ -10,3 +10,6 @@ urlpatterns = [
     path("documents/", include("documents.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# A database outage answers 503 "try again in a minute" instead of 500.
+handler500 = "crm.views.server_error"

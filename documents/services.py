@@ -1,6 +1,7 @@
 """Writes for documents: numbering, lines, the approval workflow and the sent PDF."""
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -56,8 +57,14 @@ def _default_title(doc_type: str, opportunity: Opportunity, language: str) -> st
 
 @acting()
 @transaction.atomic
-def document_create(*, opportunity: Opportunity, user, data: dict | None = None) -> Document:
-    """Create a draft with the year's next number; title, recipient and validity get sensible defaults."""
+def document_create(
+    *, opportunity: Opportunity, user, data: dict | None = None, lines: Sequence[dict] = ()
+) -> Document:
+    """Create a draft with the year's next number and ``lines`` (dicts of line fields, ``{}`` for an empty one).
+
+    Title, recipient and validity get sensible defaults. The lines are written in
+    the same transaction, so a draft never exists without the lines it was created with.
+    """
     permissions.require(permissions.can_add_document(user, opportunity))
     values = {field: value for field, value in (data or {}).items() if field in DOCUMENT_FIELDS}
     values.setdefault("doc_type", DocumentType.OFFER)
@@ -72,6 +79,13 @@ def document_create(*, opportunity: Opportunity, user, data: dict | None = None)
     document = Document(opportunity=opportunity, year=year, sequence=sequence, number=number, created_by=user, **values)
     document.full_clean()
     document.save()
+    for position, values in enumerate(lines, start=1):
+        unknown = set(values) - set(LINE_FIELDS)
+        if unknown:
+            raise ValueError(f"Not a line field: {sorted(unknown)}")
+        line = DocumentLine(document=document, position=position, **values)
+        line.full_clean(exclude=["document"])
+        line.save()
     return document
 
 

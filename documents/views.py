@@ -71,8 +71,8 @@ def document_create(request):
     opportunity = get_object_or_404(
         Opportunity.objects.select_related("organization"), short_name=request.POST.get("opportunity", "")
     )
-    document = services.document_create(opportunity=opportunity, user=request.user)
-    services.document_line_add(document_id=document.pk, user=request.user)
+    # One empty line to start typing into, created with the draft (one transaction).
+    document = services.document_create(opportunity=opportunity, user=request.user, lines=[{}])
     messages.success(request, _("Draft %(number)s created. Describe what you offer.") % {"number": document.number})
     return redirect(document)
 

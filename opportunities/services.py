@@ -155,7 +155,10 @@ def opportunity_update(*, opportunity_id: int, version: int | None, data: dict, 
     both pass the version check. ``data`` may hold "lost_reason" for a move into
     a lost-kind phase.
     """
-    opportunity = Opportunity.objects.select_for_update().select_related("phase").get(pk=opportunity_id)
+    # of=("self",): lock the opportunity only. Locking its phase row as well
+    # (select_related joins it) made concurrent moves deadlock at COMMIT: each
+    # held one phase FOR UPDATE while its foreign-key check wanted the other's.
+    opportunity = Opportunity.objects.select_for_update(of=("self",)).select_related("phase").get(pk=opportunity_id)
     if version is not None and opportunity.version != version:
         raise VersionConflict(opportunity)
     permissions.require(permissions.can_change_opportunity(user, opportunity))
@@ -216,7 +219,11 @@ def opportunity_bulk_update(*, ids, user, data: dict | None = None, add_tag: str
     """
     result = BulkResult(updated=[], skipped=[])
     tag = tag_get_or_create(name=add_tag) if add_tag else None
-    opportunities = list(Opportunity.objects.select_for_update().select_related("phase").filter(pk__in=ids))
+    # The opportunities only, not their phases (see opportunity_update), in id
+    # order, so that two overlapping bulk changes queue up instead of deadlocking.
+    opportunities = list(
+        Opportunity.objects.select_for_update(of=("self",)).select_related("phase").filter(pk__in=ids).order_by("pk")
+    )
     through = Opportunity.tags.through
     for opportunity in sorted(opportunities, key=lambda o: o.pk):
         if not permissions.can_change_opportunity(user, opportunity):

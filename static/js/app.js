@@ -75,7 +75,9 @@
   document.addEventListener("htmx:responseError", function (event) {
     const status = event.detail.xhr ? event.detail.xhr.status : 0;
     const data = document.body.dataset;
-    toast(status === 403 ? data.forbiddenMessage : data.errorMessage, "error");
+    // 503: the database is unreachable (crm.views.server_error); say so and that retrying helps.
+    const message = { 403: data.forbiddenMessage, 503: data.unavailableMessage }[status];
+    toast(message || data.errorMessage, "error");
   });
   document.addEventListener("htmx:sendError", function () {
     toast(document.body.dataset.networkMessage, "error");

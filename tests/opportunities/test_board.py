@@ -1,7 +1,9 @@
 from decimal import Decimal
 
+import psycopg
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
 from django.urls import reverse
 
 from opportunities import services
@@ -86,6 +88,33 @@ def test_move_service_changes_phase_and_bumps_version(sales_user, deals):
     assert moved.phase.name == "Contact made"
     assert moved.version == 2
     assert moved.probability == moved.phase.default_probability
+
+
+@pytest.mark.django_db(transaction=True)
+def test_move_and_bulk_change_lock_the_opportunities_but_not_their_phases(sales_user, manager, deals):
+    # Two concurrent moves that locked their phase rows too deadlocked at COMMIT,
+    # where each one's foreign-key check needs KEY SHARE on the phase the other
+    # held FOR UPDATE (bench/failure.py found it). A second connection does what
+    # such a check does while the first transaction is still open.
+    phases = [factories.phase(name) for name in ("Research", "Contact made", "Reminder")]
+    other = connection.get_new_connection(connection.get_connection_params())
+    try:
+        with transaction.atomic():
+            services.opportunity_move(opportunity_id=deals["a"].pk, version=1, user=sales_user, phase=phases[1])
+            services.opportunity_bulk_update(ids=[deals["b"].pk], user=manager, data={"phase": phases[2]})
+            for phase in phases:
+                locked = other.execute(
+                    "SELECT id FROM opportunities_phase WHERE id = %s FOR KEY SHARE NOWAIT", [phase.pk]
+                ).fetchall()
+                assert locked == [(phase.pk,)]
+            other.rollback()
+            # The opportunities themselves stay locked until the change commits.
+            with pytest.raises(psycopg.errors.LockNotAvailable):
+                other.execute(
+                    "SELECT id FROM opportunities_opportunity WHERE id = %s FOR UPDATE NOWAIT", [deals["a"].pk]
+                )
+    finally:
+        other.close()
 
 
 def test_move_into_won_phase_needs_confirmation_and_records_the_win(sales_user, deals):
