@@ -503,7 +503,9 @@ def opportunity_trash(*, opportunity: Opportunity, user) -> Opportunity:
 def opportunity_restore(*, opportunity_id: int, user) -> Opportunity:
     """Bring an opportunity back from the trash, unless its organization is still in there."""
     permissions.require(permissions.can_delete_opportunity(user))
-    locked = Opportunity.all_objects.select_for_update().select_related("organization").get(pk=opportunity_id)
+    locked = (
+        Opportunity.all_objects.select_for_update(of=("self",)).select_related("organization").get(pk=opportunity_id)
+    )
     if locked.deleted_at is None:
         return locked
     if locked.organization.deleted_at is not None:

@@ -138,7 +138,7 @@ ANONYMISED_VALUES = {
 def member_anonymise(*, member: Member, user) -> Member:
     """Remove a contact person's personal data on their request, from the record and from its history."""
     permissions.require(permissions.can_manage_personal_data(user))
-    member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
+    member = Member.objects.select_for_update(of=("self",)).select_related("organization").get(pk=member.pk)
     if member.anonymised_at is not None:
         return member
     for field, value in ANONYMISED_VALUES.items():
