@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from journal.selectors import opportunity_is_stale
@@ -371,3 +372,108 @@ def table_row(context, opportunity):
         parts.append("</td>")
     parts.append("</tr>")
     return mark_safe("".join(parts))  # noqa: S308 (every value is escaped above)
+
+
+# The filter bar (table and board): ~60 choices and a dozen widgets on every full page.
+
+
+def _contains(container, item) -> bool:
+    """``item in container`` as the template language has it (False when it cannot be asked)."""
+    try:
+        return item in container
+    except TypeError:
+        return False
+
+
+def _errors(field) -> str:
+    return "".join(f'<p class="field-error">{_escape(error)}</p>' for error in field.errors)
+
+
+@register.simple_tag
+def filter_choices(field):
+    """A multiple-choice filter as a dropdown of checkboxes (owner, phase, tags, …)."""
+    label = _escape(field.label)
+    selected = field.value()
+    badge = ""
+    if selected:
+        try:
+            count = len(selected)
+        except TypeError:
+            count = 0
+        badge = f' <span class="count-badge">{count}</span>'
+    name = _escape(field.html_name)
+    options = [
+        f'\n        <label class="check"><input type="checkbox" name="{name}" value="{_escape(value)}"'
+        f"{' checked' if _contains(selected, value) else ''}> {_escape(choice)}</label>\n      "
+        for value, choice in field.field.choices
+    ]
+    if not options:
+        options = [f'<p class="help">{_escape(_("Nothing to choose from yet."))}</p>\n      ']
+    errors = ""
+    if field.errors:
+        errors = f'<p class="field-error">{label}: {" ".join(_escape(error) for error in field.errors)}</p>'
+    return mark_safe(  # noqa: S308 (every value is escaped)
+        f'<details class="dropdown filter-choices{" has-value" if selected else ""}">\n'
+        f'  <summary class="btn btn-secondary">{label}{badge}</summary>\n'
+        f'  <div class="dropdown-panel">\n'
+        f"    <fieldset>\n"
+        f'      <legend class="visually-hidden">{label}</legend>\n'
+        f"      {''.join(options)}\n"
+        f"    </fieldset>\n"
+        f"    {_errors(field)}\n"
+        f"  </div>\n"
+        f"</details>\n"
+        f"{errors}\n"
+    )
+
+
+# A filter's widget without a value, by everything Django's rendering of it reads.
+# Django renders each widget through several templates (~0.3 ms a widget, most of
+# the filter bar's time); without a value or an error the markup is fixed by the
+# code, the language and the admin-defined custom fields, which are all in the key
+# (so it can never be stale, on any server). Bounded: a few entries per filter.
+_empty_widgets: dict = {}
+
+
+def _is_empty(value) -> bool:
+    if isinstance(value, list | tuple):
+        return all(item is None or item == "" for item in value)
+    return value is None or value == ""
+
+
+def _widget(field) -> str:
+    value = field.value()
+    if field.errors or not _is_empty(value):
+        return str(field)
+    widget = field.field.widget
+    key = (
+        field.html_name,
+        field.auto_id,
+        repr(value),
+        get_language(),
+        type(widget),
+        field.field.required,
+        field.field.disabled,
+        str(field.help_text),
+        repr(sorted(widget.attrs.items())),
+        tuple(repr(sorted(subwidget.attrs.items())) for subwidget in getattr(widget, "widgets", ())),
+        tuple((str(choice), str(label)) for choice, label in getattr(widget, "choices", ())),
+    )
+    markup = _empty_widgets.get(key)
+    if markup is None:
+        markup = _empty_widgets[key] = str(field)
+    return markup
+
+
+@register.simple_tag
+def filter_field(field, range=False):
+    """A filter with its own widget (select, number, date range), label and errors."""
+    css = (" has-error" if field.errors else "") + (" field-range" if range else "")
+    label_for = "" if range else f' for="{_escape(field.id_for_label)}"'
+    return mark_safe(  # noqa: S308 (every value is escaped; the widget is Django's)
+        f'<div class="field{css}">\n'
+        f"  <label{label_for}>{_escape(field.label)}</label>\n"
+        f'  <div class="{"range-inputs" if range else ""}">{_widget(field)}</div>\n'
+        f"  {_errors(field)}\n"
+        f"</div>\n"
+    )
