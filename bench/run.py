@@ -6,7 +6,8 @@
 2. Serves the app under gunicorn with DEBUG off on 127.0.0.1.
 3. Logs in as sales1 and, for each measured URL, prints the median and p95 of
    50 sequential requests, the SQL queries per request (counted in-process with
-   Django's test client against the same database) and the response size.
+   Django's test client against the same database) and the response size; then
+   the same for a board move, each inline edit of the detail page and a journal post.
 
 Results go to stdout and bench/results/latest.md.
 """
@@ -310,6 +311,85 @@ def measure_journal_posts(client, url, repeat=REPEAT):
     return statistics.median(timings), percentile(timings, 0.95), len(body)
 
 
+INLINE_FIELDS = ["name", "description", "value", "probability", "expected_close_date", "category", "source"]
+INLINE_FIELDS += ["status", "phase", "custom field"]
+
+
+def measure_inline_edits(client, url, repeat=REPEAT):
+    """Edit each field of the detail page in place (htmx, as the page does) on one of sales1's open opportunities.
+
+    Every POST changes the value (two values in turn) with the version the previous answer gave;
+    the fields are put back afterwards.
+    """
+    script = (
+        "import json; from opportunities.models import Opportunity, Phase, Status, Category, Source, CustomField; "
+        "from bench.detail_fixture import MARKER; "
+        "o = Opportunity.objects.filter(owner__username='sales1', phase__kind='open').exclude(name=MARKER)"
+        ".order_by('-id').first(); "
+        "cf = CustomField.objects.filter(is_active=True, field_type='choice').order_by('position', 'id').first(); "
+        "two = lambda model, **f: list(model.objects.filter(is_active=True, **f).order_by('position')"
+        ".values_list('pk', flat=True)[:2]); "
+        "print(json.dumps({'short_name': o.short_name, 'version': o.version, "
+        "'phases': two(Phase, kind='open'), 'statuses': two(Status), 'categories': two(Category), "
+        "'sources': two(Source), "
+        "'custom': [cf.key, cf.choices[:2]] if cf else None, "
+        "'restore': {f: str(getattr(o, f)) if getattr(o, f) is not None else None for f in "
+        "['name', 'description', 'value', 'probability', 'expected_close_date', 'category_id', 'source_id', "
+        "'status_id', 'phase_id']} | {'custom_values': o.custom_values}}))"
+    )
+    import json
+
+    data = json.loads(manage(url, "shell", "-c", script, capture=True).stdout.strip().splitlines()[-1])
+    short_name, version = data["short_name"], data["version"]
+    client.get(f"/opportunities/{short_name}/")
+
+    def values(field, index):
+        two = {
+            "name": [f"Inline edit bench {index}", f"Inline edit bench {index} (b)"],
+            "description": [f"Edited in place, run {index}.", f"Edited in place, run {index} (b)."],
+            "value": [str(10000 + index), str(20000 + index)],
+            "probability": ["20", "40"],
+            "expected_close_date": ["2031-01-15", "2031-02-15"],
+            "category": data["categories"],
+            "source": data["sources"],
+            "status": data["statuses"],
+            "phase": data["phases"],
+        }
+        if field == "custom field":
+            return data["custom"][1][index % 2]
+        return two[field][index % 2]
+
+    results = []
+    for field in INLINE_FIELDS:
+        if field == "custom field" and not data["custom"]:
+            continue
+        key = f"cf_{data['custom'][0]}" if field == "custom field" else field
+        timings = []
+        for index in range(repeat + 1):
+            started = time.perf_counter()
+            status, body = client.post(
+                f"/opportunities/{short_name}/fields/{key}/",
+                {"value": values(field, index), "version": version, "csrfmiddlewaretoken": client.csrf()},
+                headers={"HX-Request": "true", "X-CSRFToken": client.csrf()},
+            )
+            elapsed = (time.perf_counter() - started) * 1000
+            if status != 200:
+                raise SystemExit(f"inline edit {key}: HTTP {status}: {body[:300]!r}")
+            version = max(int(v) for v in re.findall(rb'data-version="(\d+)"', body))
+            if index:  # the first one warms up
+                timings.append(elapsed)
+        results.append((field, statistics.median(timings), percentile(timings, 0.95), len(body)))
+    restore = json.dumps(data["restore"])
+    manage(
+        url,
+        "shell",
+        "-c",
+        f"import json; from opportunities.models import Opportunity; "
+        f"Opportunity.objects.filter(short_name={short_name!r}).update(**json.loads({restore!r}))",
+    )
+    return results
+
+
 def detail_paths(url) -> list[tuple[str, str]]:
     """The detail page of the opportunity with the most journal entries, tasks and members."""
     out = manage(
@@ -368,6 +448,10 @@ def main():
         line = f"| board: move POST | {median:.1f} | {p95:.1f} | – | {size:,} |"
         lines.append(line)
         print(line, flush=True)
+        for field, median, p95, size in measure_inline_edits(client, url):
+            line = f"| detail: inline edit {field} | {median:.1f} | {p95:.1f} | – | {size:,} |"
+            lines.append(line)
+            print(line, flush=True)
         median, p95, size = measure_journal_posts(client, url)
         line = f"| journal: post entry | {median:.1f} | {p95:.1f} | – | {size:,} |"
         lines.append(line)

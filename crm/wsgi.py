@@ -7,6 +7,7 @@ For more information on this file, see
 https://docs.djangoproject.com/en/6.1/howto/deployment/wsgi/
 """
 
+import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -14,3 +15,9 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings")
 
 application = get_wsgi_application()
+
+# Everything loaded so far (Django, the apps, the URL and model registries: well
+# over 100,000 objects) lives as long as the worker. Frozen, the garbage
+# collector stops scanning it: a full collection otherwise took 50-140 ms in the
+# middle of some request, which is what a page's p95 showed.
+gc.freeze()

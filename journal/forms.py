@@ -4,6 +4,7 @@ from django import forms
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm.widgets import Select
 from journal.models import MAX_TEXT_LENGTH, Mood
 from journal.services import snooze_presets, text_length_error
 
@@ -29,7 +30,10 @@ class JournalEntryForm(forms.Form):
     reminder_date = forms.DateField(
         label=_("Remind on"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    reminder_assignee = forms.TypedChoiceField(label=_("Remind"), coerce=int, required=False, empty_value=None)
+    # Every colleague is a choice: crm.widgets.Select renders them without an include each.
+    reminder_assignee = forms.TypedChoiceField(
+        label=_("Remind"), coerce=int, required=False, empty_value=None, widget=Select
+    )
     confirm_past = forms.BooleanField(label=_("Yes, keep this date in the past"), required=False)
 
     def __init__(self, *args, users, author, original_date=None, **kwargs):

@@ -4,8 +4,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, Concat
+from django.db.models import Count, F, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Concat
 from django.utils.translation import gettext_lazy as _
 
 from opportunities.models import OpportunityContact, PhaseKind, Tag
@@ -86,21 +86,24 @@ def column_figures(queryset, *, field_name: str, keys=None) -> dict:
     """
     if keys is not None:
         queryset = queryset.filter(**{f"{field_name}__in": keys})
-    weighted = ExpressionWrapper(
-        F("value") * F("probability") / Value(Decimal(100)), output_field=DecimalField(max_digits=20, decimal_places=4)
-    )
-    rows = (
-        queryset.order_by()
-        .values(field_name)
-        .annotate(
-            # COUNT(*) rather than COUNT(id): the figures then come from an
-            # index-only scan of the (phase|status, value, probability) index.
-            count=Count("*"),
-            total=Coalesce(Sum("value"), Value(Decimal(0))),
-            weighted=Coalesce(Sum(weighted), Value(Decimal(0)), output_field=DecimalField()),
-        )
-    )
-    return {row[field_name]: row for row in rows}
+    # Summed per column and probability, and weighted here: the same exact sums
+    # without a numeric multiplication and division for each of the 100,000 rows,
+    # which took about as long as reading them. COUNT(*) rather than COUNT(id):
+    # the figures come from an index-only scan of the (phase|status) INCLUDE
+    # (value, probability) index.
+    rows = queryset.order_by().values(field_name, "probability").annotate(count=Count("*"), total=Sum("value"))
+    figures = {}
+    for row in rows:
+        key = row[field_name]
+        figure = figures.get(key)
+        if figure is None:
+            figure = figures[key] = {field_name: key, "count": 0, "total": Decimal(0), "weighted": Decimal(0)}
+        figure["count"] += row["count"]
+        figure["total"] += row["total"]
+        figure["weighted"] += row["total"] * row["probability"]
+    for figure in figures.values():
+        figure["weighted"] /= 100
+    return figures
 
 
 def column_cards(queryset, *, field_name: str, keys, order: str, offset: int = 0, limit: int = CARDS_PER_PAGE):

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from crm.widgets import Select
 from opportunities.custom_fields import clean_value
 from opportunities.models import CustomField, FieldType, PhaseKind, SavedView
 from opportunities.table import available_columns
@@ -384,7 +385,8 @@ class TaskForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": _("e.g. Send the price indication")}),
         error_messages={"required": _("Say what needs doing.")},
     )
-    assignee = forms.TypedChoiceField(label=_("Assignee"), coerce=int, required=False, empty_value=None)
+    # Every colleague is a choice: crm.widgets.Select renders them without an include each.
+    assignee = forms.TypedChoiceField(label=_("Assignee"), coerce=int, required=False, empty_value=None, widget=Select)
     due_date = forms.DateField(label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, config, **kwargs):
