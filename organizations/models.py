@@ -77,9 +77,9 @@ class Organization(TrashableModel):
         indexes = [
             # Organization list sorted by name (case-insensitive), and the
             # table's "sort by organization".
-            models.Index(
-                Lower("name"), "id", name="organization_name_lower_idx", condition=models.Q(deleted_at__isnull=True)
-            ),
+            # Not partial: the table joins organizations for this order, and a
+            # join does not carry the organization's "deleted_at IS NULL".
+            models.Index(Lower("name"), "id", name="organization_name_lower_idx"),
             # The trash page, newest first.
             models.Index(
                 fields=["-deleted_at", "-id"],
