@@ -19,6 +19,7 @@ SEED_MIGRATIONS = [
     ("opportunities.migrations.0002_seed_configuration", "seed"),
     ("opportunities.migrations.0005_default_saved_views", "create"),
     ("crm.migrations.0002_roles", "create_roles"),
+    ("crm.migrations.0005_managers_delete_members", "managers_only"),
 ]
 
 

@@ -304,7 +304,7 @@ def test_detail_pages_journal_and_fragments_show_payloads_as_text(client, sales_
             check(client, reverse("journal:journal-entry-delete", args=[entry.pk]), stored)
 
 
-def test_organization_pages_show_payloads_as_text(client, sales_user, stored):
+def test_organization_pages_show_payloads_as_text(client, sales_user, manager_client, stored):
     client.force_login(sales_user)
     for page in range(1, (len(stored["opportunities"]) + 99) // 100 + 1):
         check(client, f"{reverse('organizations:organization-list')}?per_page=100&page={page}", stored)
@@ -315,8 +315,24 @@ def test_organization_pages_show_payloads_as_text(client, sales_user, stored):
             member = organization.members.get()
             check(client, reverse("organizations:organization-update", args=[organization.pk]), stored)
             check(client, reverse("organizations:member-update", args=[organization.pk, member.pk]), stored)
-            check(client, reverse("organizations:member-delete", args=[organization.pk, member.pk]), stored)
+            # Deleting (contact persons, organizations to the trash) is for managers.
+            check(manager_client, reverse("organizations:member-delete", args=[organization.pk, member.pk]), stored)
+            check(manager_client, reverse("organizations:organization-delete", args=[organization.pk]), stored)
+            check(manager_client, reverse("opportunities:opportunity-delete", args=[opportunity.short_name]), stored)
             check(client, reverse("organizations:member-detail", args=[organization.pk, member.pk]), stored, htmx=True)
+
+
+def test_the_trash_shows_payloads_as_text(manager_client, manager, stored):
+    from opportunities import services as opportunity_services
+    from organizations import services as organization_services
+
+    for n, opportunity in enumerate(stored["opportunities"]):
+        if n % 2:
+            opportunity_services.opportunity_trash(opportunity=opportunity, user=manager)
+        elif n % 10 == 0:
+            organization_services.organization_trash(organization=opportunity.organization, user=manager)
+    for page in range(1, (len(stored["opportunities"]) + 49) // 50 + 1):
+        check(manager_client, f"{reverse('opportunities:trash')}?page={page}", stored)
 
 
 def test_document_editor_and_pdf_show_payloads_as_text(client, manager, stored):
