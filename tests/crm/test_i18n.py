@@ -73,6 +73,17 @@ def test_a_german_browser_gets_the_organizations_in_german(sales_client, opportu
     assert "Open opportunities" not in page
 
 
+def test_a_german_browser_gets_djangos_own_blank_choice_in_german(sales_client, opportunity):
+    # Django 6.1's "- Select an option -" is not in Django's German catalogue yet (crm/django_strings.py).
+    url = reverse("organizations:member-create", args=[opportunity.organization_id])
+
+    page = _text(sales_client.get(url, **GERMAN))
+
+    assert "Einflussniveau" in page
+    assert "– Bitte auswählen –" in page
+    assert "Select an option" not in page
+
+
 def test_english_stays_the_default(sales_client, opportunity):
     plain = _text(sales_client.get(reverse("opportunities:opportunity-list")))
     french = _text(sales_client.get(reverse("opportunities:opportunity-list"), HTTP_ACCEPT_LANGUAGE="fr"))
