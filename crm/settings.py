@@ -8,7 +8,6 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -144,9 +143,12 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "opportunities:opportunity-list"
 LOGOUT_REDIRECT_URL = "login"
 
-# Internationalisation: English UI, German prepared (every string is marked).
+# Internationalisation: English by default; German from locale/de (README, "Development").
+# LocaleMiddleware picks the language from the cookie the account menu's choice
+# sets (Django's set_language), else from the browser's Accept-Language. The
+# names stay untranslated: each language is offered in its own.
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("de", _("German"))]
+LANGUAGES = [("en", "English"), ("de", "Deutsch")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Berlin")
 USE_I18N = True

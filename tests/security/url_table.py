@@ -34,8 +34,10 @@ class Post:
     ``data`` builds a valid body, so a refusal is the permission's doing, not bad input.
     ``sales``: what the rules in crm/permissions.py say a Sales user gets when acting on another
     user's record: "refused" (403/404, nothing changes), or "allowed" (Sales may do this to anyone's
-    record, or it only touches the user's own things). ``allowed_by`` is a role whose identical
-    request does change the database (proof the body was valid). ``setup`` brings the record into
+    record, or it only touches the user's own things); "cookie" if it only sets a cookie in the
+    user's own browser and changes no row; "auth" for the login and password-reset forms.
+    ``allowed_by`` is a role whose identical request does change the database (proof the body was
+    valid). ``setup`` brings the record into
     the state the action needs (e.g. an approved document before "send").
     """
 
@@ -157,6 +159,12 @@ URLS: dict[str, Url] = {
         post=Post(sales="auth"),
     ),
     "password_reset_complete": Url(anonymous=ANONYMOUS_OK),
+    # The account menu's language choice (Django's set_language): a GET only redirects; a POST sets
+    # the language cookie of the user's own browser and changes no row (tests/crm/test_i18n.py).
+    "set_language": Url(
+        get=(302, 302, 302),
+        post=Post(data=lambda w: {"language": "de", "next": "/"}, sales="cookie", allowed_by="sales"),
+    ),
     # organizations ------------------------------------------------------------------------------
     "organizations:organization-list": Url(),
     "organizations:organization-create": Url(
