@@ -233,11 +233,17 @@ def opportunity_task_list(*, opportunity: Opportunity) -> QuerySet[Task]:
 # context and the row before it (LAG over the same object's rows: what a change
 # changed from), so the cost follows the page, not the length of the history.
 _HISTORY_SQL = """
-WITH events AS (
+WITH latest AS (
+  -- Only the newest rows can be shown, and each needs the row before it: the
+  -- newest limit + 1 (an opportunity moved every day for years has thousands).
+  SELECT e.* FROM opportunities_opportunityevent e
+   WHERE e.pgh_obj_id = %(id)s
+   ORDER BY e.pgh_id DESC
+   LIMIT %(limit)s + 1
+), events AS (
   SELECT 'opportunity' AS source, e.pgh_id, e.pgh_created_at, e.pgh_label, e.pgh_context_id,
          to_jsonb(e) AS data, lag(to_jsonb(e)) OVER (ORDER BY e.pgh_id) AS before
-    FROM opportunities_opportunityevent e
-   WHERE e.pgh_obj_id = %(id)s
+    FROM latest e
   UNION ALL
   SELECT 'task', e.pgh_id, e.pgh_created_at, e.pgh_label, e.pgh_context_id,
          to_jsonb(e), lag(to_jsonb(e)) OVER (PARTITION BY e.pgh_obj_id ORDER BY e.pgh_id)
@@ -252,7 +258,11 @@ WITH events AS (
     LEFT JOIN organizations_member m ON m.id = e.member_id
    WHERE e.opportunity_id = %(id)s
 )
-SELECT ev.source, ev.pgh_created_at, ev.pgh_label, c.metadata ->> 'user', ev.data, ev.before, count(*) OVER ()
+SELECT ev.source, ev.pgh_created_at, ev.pgh_label, c.metadata ->> 'user', ev.data, ev.before,
+       (SELECT count(*) FROM opportunities_opportunityevent
+         WHERE pgh_obj_id = %(id)s AND pgh_label <> 'created')
+       + (SELECT count(*) FROM opportunities_taskevent WHERE opportunity_id = %(id)s)
+       + (SELECT count(*) FROM opportunities_opportunitycontactevent WHERE opportunity_id = %(id)s)
   FROM events ev
   LEFT JOIN pghistory_context c ON c.id = ev.pgh_context_id
  WHERE NOT (ev.source = 'opportunity' AND ev.pgh_label = 'created')
