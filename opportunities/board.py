@@ -8,7 +8,7 @@ from django.db.models import Count, F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Concat
 from django.utils.translation import gettext_lazy as _
 
-from opportunities.models import OpportunityContact, PhaseKind, Tag
+from opportunities.models import BoardFigure, OpportunityContact, PhaseKind, Tag
 from opportunities.selectors import attach_configuration
 
 CARDS_PER_PAGE = 30
@@ -79,19 +79,32 @@ def card_queryset(queryset):
     )
 
 
-def column_figures(queryset, *, field_name: str, keys=None) -> dict:
+def column_figures(queryset, *, field_name: str, keys=None, summary: bool = False) -> dict:
     """Count, value and weighted value per column over the whole filtered set (one query).
 
     With ``keys``, only those columns (after a move: where the card left and arrived).
+    With ``summary`` (the board shows every live opportunity: no filter), the
+    figures come from BoardFigure, which triggers keep, instead of aggregating
+    all opportunities.
     """
+    if summary:
+        source = BoardFigure.objects.filter(count__gt=0)
+        sums = {"n": Sum("count"), "amount": Sum("total")}
+    else:
+        # COUNT(*) rather than COUNT(id): an index-only scan of the
+        # (phase|status) INCLUDE (value, probability) index.
+        source = queryset.order_by()
+        sums = {"n": Count("*"), "amount": Sum("value")}
     if keys is not None:
-        queryset = queryset.filter(**{f"{field_name}__in": keys})
+        source = source.filter(**{f"{field_name}__in": keys})
     # Summed per column and probability, and weighted here: the same exact sums
     # without a numeric multiplication and division for each of the 100,000 rows,
-    # which took about as long as reading them. COUNT(*) rather than COUNT(id):
-    # the figures come from an index-only scan of the (phase|status) INCLUDE
-    # (value, probability) index.
-    rows = queryset.order_by().values(field_name, "probability").annotate(count=Count("*"), total=Sum("value"))
+    # which took about as long as reading them.
+    rows = source.values(field_name, "probability").annotate(**sums).values(field_name, "probability", "n", "amount")
+    rows = [
+        {field_name: r[field_name], "probability": r["probability"], "count": r["n"], "total": r["amount"]}
+        for r in rows
+    ]
     figures = {}
     for row in rows:
         key = row[field_name]
@@ -117,15 +130,15 @@ def column_cards(queryset, *, field_name: str, keys, order: str, offset: int = 0
     return list(combined)
 
 
-def board_figures(queryset, *, config, group: str) -> Board:
+def board_figures(queryset, *, config, group: str, summary: bool = False) -> Board:
     """The board's columns with their figures only (for the totals in the header)."""
-    return board_get(queryset, config=config, group=group, order="close", with_cards=False)
+    return board_get(queryset, config=config, group=group, order="close", with_cards=False, summary=summary)
 
 
-def columns_after_move(queryset, *, config, group: str, keys) -> list[Column]:
+def columns_after_move(queryset, *, config, group: str, keys, summary: bool = False) -> list[Column]:
     """Fresh figures for the columns a move touched (one query over two columns only)."""
     field_name = GROUPINGS[group]
-    figures = column_figures(queryset, field_name=field_name, keys=keys)
+    figures = column_figures(queryset, field_name=field_name, keys=keys, summary=summary)
     columns = []
     for key in dict.fromkeys(keys):
         obj = config.phase(key) if group == "phase" else config.status(key)
@@ -139,7 +152,9 @@ def columns_after_move(queryset, *, config, group: str, keys) -> list[Column]:
     return columns
 
 
-def board_get(queryset, *, config, group: str, order: str, expanded=(), with_cards=True) -> Board:
+def board_get(
+    queryset, *, config, group: str, order: str, expanded=(), with_cards=True, summary: bool = False
+) -> Board:
     """Columns in the admin-defined order with figures; cards for the open (or expanded) columns."""
     group = group if group in GROUPINGS else "phase"
     field_name = GROUPINGS[group]
@@ -147,7 +162,7 @@ def board_get(queryset, *, config, group: str, order: str, expanded=(), with_car
         columns = [Column(key=p.pk, name=p.name, obj=p, kind=p.kind) for p in config.phases if p.is_active]
     else:
         columns = [Column(key=s.pk, name=s.name, obj=s) for s in config.statuses if s.is_active]
-    figures = column_figures(queryset, field_name=field_name)
+    figures = column_figures(queryset, field_name=field_name, summary=summary)
     known = {column.key for column in columns}
     # Opportunities in an inactive phase or status still count: show their column.
     for key in figures:

@@ -456,3 +456,28 @@ class SavedView(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class BoardFigure(models.Model):
+    """How many live opportunities, and what they are worth, per phase, status and probability.
+
+    Kept by statement-level triggers on opportunities (migration 0013), so the
+    unfiltered board reads its column figures from a few dozen rows instead of
+    aggregating every opportunity on each render. Filtered boards aggregate the
+    filtered opportunities as before. The probability is kept as a key so the
+    weighted value stays an exact sum (board.column_figures).
+    """
+
+    phase = models.ForeignKey(Phase, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    status = models.ForeignKey(Status, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    probability = models.PositiveSmallIntegerField()
+    count = models.BigIntegerField(default=0)
+    total = models.DecimalField(max_digits=20, decimal_places=2, default=Decimal("0.00"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["phase", "status", "probability"], name="boardfigure_key_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.phase_id}/{self.status_id}/{self.probability}: {self.count}"

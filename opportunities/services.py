@@ -13,6 +13,7 @@ from crm.history import acting
 from documents.models import Document
 from opportunities.custom_fields import clean_custom_values
 from opportunities.models import (
+    BoardFigure,
     Opportunity,
     OpportunityContact,
     OpportunityEvent,
@@ -224,6 +225,12 @@ def opportunity_bulk_update(*, ids, user, data: dict | None = None, add_tag: str
     opportunities = list(
         Opportunity.objects.select_for_update(of=("self",)).select_related("phase").filter(pk__in=ids).order_by("pk")
     )
+    if data:
+        # Each change below is its own statement, and each statement's trigger
+        # locks the board figures it changes: take them all now, in key order
+        # (the order the trigger uses), so a concurrent move cannot hold one of
+        # them while waiting for another that this loop already holds.
+        list(BoardFigure.objects.select_for_update().order_by("phase_id", "status_id", "probability").values("pk"))
     through = Opportunity.tags.through
     for opportunity in sorted(opportunities, key=lambda o: o.pk):
         if not permissions.can_change_opportunity(user, opportunity):

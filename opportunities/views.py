@@ -254,6 +254,11 @@ def _board_filterset(request, config, params=None):
     )
 
 
+def _unfiltered(params: QueryDict) -> bool:
+    """The board shows every live opportunity: its figures can come from BoardFigure."""
+    return not table.query_without(params, "group", "order", "expand")
+
+
 def _board_params(params: QueryDict) -> dict:
     """Board-only URL state: grouping, card order and expanded (won/lost) columns."""
     expanded = {int(key) for key in params.getlist("expand") if key.isdigit()}
@@ -270,7 +275,7 @@ def opportunity_board(request):
     state = _board_params(request.GET)
     filter_errors = filterset.is_bound and not filterset.is_valid()
     queryset = filterset.qs if not filter_errors else Opportunity.objects.none()
-    board_data = board.board_get(queryset, config=config, **state)
+    board_data = board.board_get(queryset, config=config, summary=_unfiltered(request.GET), **state)
     context = {
         "board": board_data,
         "filterset": filterset,
@@ -302,7 +307,7 @@ def opportunity_board_totals(request):
         return HttpResponseBadRequest(_("Fix the filter first."))
     group = _board_params(request.GET)["group"]
     context = {
-        "board": board.board_figures(filterset.qs, config=config, group=group),
+        "board": board.board_figures(filterset.qs, config=config, group=group, summary=_unfiltered(request.GET)),
         "board_query": request.GET.urlencode(),
     }
     return render(request, "opportunities/opportunity_board.html#board-totals", context)
@@ -423,6 +428,7 @@ def opportunity_move(request, short_name):
             config=config,
             group=context["board_group"],
             keys=[getattr(opportunity, field_name), context["target_column"]],
+            summary=_unfiltered(params),
         )
         response = render(request, "opportunities/opportunity_board.html#move-success", context)
         trigger_client_event(response, "opportunityMoved", {"short_name": card.short_name})

@@ -315,3 +315,50 @@ def test_move_to_form_opens_in_the_card_and_as_a_page(sales_client, deals):
     assert 'name="to"' in in_card.content.decode() and "<html" not in in_card.content.decode()
     assert "Move BION-1" in page.content.decode() and "<html" in page.content.decode()
     assert sales_client.get(_move_url(deals["c"]), {"group": "phase"}).status_code == 403
+
+
+def test_board_figures_kept_by_triggers_equal_the_aggregate_after_every_kind_of_write(sales_user, manager):
+    """BoardFigure (the unfiltered board's column figures) against a fresh aggregate of the opportunities."""
+    from django.db.models import F
+
+    from opportunities.board import GROUPINGS, column_figures
+    from organizations import services as org_services
+
+    def same():
+        for field_name in GROUPINGS.values():
+            live = Opportunity.objects.all()
+            assert column_figures(live, field_name=field_name, summary=True) == column_figures(
+                live, field_name=field_name
+            )
+
+    organization = factories.make_organization(name="Bionext GmbH", code="BION")
+    other = factories.make_organization(name="Nordlicht AG", code="NORD")
+    deals = [
+        factories.make_opportunity(organization=organization, owner=sales_user, value=Decimal(v))
+        for v in ("1000.00", "2500.50", "99.99")
+    ]
+    moved = factories.make_opportunity(organization=other, owner=sales_user, value=Decimal("7000.00"))
+    same()
+    services.opportunity_move(
+        opportunity_id=moved.pk, version=moved.version, phase=factories.phase("Contact made"), user=sales_user
+    )
+    same()
+    services.opportunity_update(
+        opportunity_id=deals[0].pk, version=None, data={"value": Decimal("1234.56"), "probability": 70}, user=manager
+    )
+    same()
+    services.opportunity_bulk_update(
+        ids=[d.pk for d in deals], user=manager, data={"status": factories.status("On hold")}
+    )
+    same()
+    services.opportunity_trash(opportunity=deals[1], user=manager)
+    same()
+    org_services.organization_trash(organization=other, user=manager)
+    same()
+    org_services.organization_restore(organization_id=other.pk, user=manager)
+    services.opportunity_restore(opportunity_id=deals[1].pk, user=manager)
+    same()
+    Opportunity.objects.filter(pk=deals[2].pk).update(value=F("value") * 2)  # raw bulk update
+    same()
+    Opportunity.all_objects.filter(pk=deals[2].pk).delete()
+    same()
