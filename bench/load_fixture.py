@@ -75,8 +75,14 @@ def ensure_reps(*, count: int, per_rep: int, password: str) -> dict:
 
 
 def remove_notes() -> int:
-    """Delete the journal entries the load posted, so repeated runs do not grow the bench database."""
+    """Delete the journal entries the load posted, so repeated runs do not grow the bench database.
+
+    The load's accounts are deactivated too (ensure_reps activates them again):
+    `make bench` measures pages at the spec's data, and 50 more active users
+    would lengthen every owner filter and user select it renders.
+    """
     deleted, _ = JournalEntry.objects.filter(
         author__username__startswith="loadrep", text__startswith=NOTE_PREFIX
     ).delete()
+    User.objects.filter(username__startswith="loadrep").update(is_active=False)
     return deleted
