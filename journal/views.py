@@ -13,7 +13,6 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -21,6 +20,7 @@ from django_htmx.http import trigger_client_event
 
 from crm import permissions
 from crm.models import User
+from crm.navigation import safe_next
 from journal import selectors, services
 from journal.context_processors import prime_reminder_badge
 from journal.forms import JournalEntryForm, SnoozeForm
@@ -42,13 +42,6 @@ def _entry(pk: int) -> JournalEntry:
         return selectors.journal_entry_get(pk=pk)
     except JournalEntry.DoesNotExist:
         raise Http404 from None
-
-
-def _safe_next(request, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return fallback
 
 
 def _journal_url(opportunity) -> str:
@@ -155,7 +148,7 @@ def journal_entry_create(request, short_name):
         else:
             if not request.htmx:
                 messages.success(request, _("Journal entry posted."))
-                return redirect(_safe_next(request, _journal_url(opportunity)) + f"#entry-{entry.pk}")
+                return redirect(safe_next(request, _journal_url(opportunity)) + f"#entry-{entry.pk}")
             context = {
                 **_summary_context(request, opportunity.pk, just_posted=True),
                 "opportunity": opportunity,
@@ -219,7 +212,7 @@ def journal_entry_update(request, pk):
         else:
             if not request.htmx:
                 messages.success(request, _("Journal entry saved."))
-                return redirect(_safe_next(request, _journal_url(entry.opportunity)) + f"#entry-{entry.pk}")
+                return redirect(safe_next(request, _journal_url(entry.opportunity)) + f"#entry-{entry.pk}")
             context = {
                 **_summary_context(request, entry.opportunity_id),
                 "entry": entry,
@@ -229,7 +222,7 @@ def journal_entry_update(request, pk):
                 **entry_flags(request.user),
             }
             return _changed(render(request, f"{SECTION}#journal-entry-saved", context), entry.opportunity)
-    context = {"entry": entry, "form": form, "next_url": _safe_next(request, ""), **entry_flags(request.user)}
+    context = {"entry": entry, "form": form, "next_url": safe_next(request, ""), **entry_flags(request.user)}
     template = f"{SECTION}#journal-edit-form" if request.htmx else "journal/journalentry_form.html"
     return render(request, template, context, status=INVALID if form.errors else 200)
 
@@ -247,7 +240,7 @@ def journal_entry_delete(request, pk):
     services.journal_entry_delete(entry=entry, user=request.user)
     if not request.htmx:
         messages.success(request, _("Journal entry deleted."))
-        return redirect(_safe_next(request, _journal_url(opportunity)))
+        return redirect(safe_next(request, _journal_url(opportunity)))
     context = {**_summary_context(request, opportunity.pk), "badge_oob": True}
     return _changed(render(request, f"{SECTION}#journal-entry-deleted", context), opportunity)
 

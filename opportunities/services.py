@@ -486,6 +486,21 @@ def task_delete(*, task: Task, user) -> None:
 # Trash (crm/trash.py) ------------------------------------------------------------------------
 
 
+def trash_mark(queryset, *, user, deleted_at) -> int:
+    """Put the opportunities of ``queryset`` into the trash at ``deleted_at``, or back with None; how many.
+
+    One UPDATE (the board figures' triggers see it as one statement). The
+    version moves on, so a form still open elsewhere cannot write to them.
+    """
+    return queryset.update(
+        deleted_at=deleted_at,
+        deleted_by=user if deleted_at else None,
+        updated_by=user,
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+    )
+
+
 @acting()
 @transaction.atomic
 def opportunity_trash(*, opportunity: Opportunity, user) -> Opportunity:
@@ -496,12 +511,8 @@ def opportunity_trash(*, opportunity: Opportunity, user) -> Opportunity:
     permissions.require(permissions.can_delete_opportunity(user))
     locked = Opportunity.all_objects.select_for_update().get(pk=opportunity.pk)
     if locked.deleted_at is None:
-        locked.deleted_at = timezone.now()
-        locked.deleted_by = user
-        locked.updated_by = user
-        locked.version = F("version") + 1
-        locked.save(update_fields=["deleted_at", "deleted_by", "updated_by", "version", "updated_at"])
-        locked.refresh_from_db(fields=["version"])
+        trash_mark(Opportunity.all_objects.filter(pk=locked.pk), user=user, deleted_at=timezone.now())
+        locked.refresh_from_db()
     return locked
 
 
@@ -520,12 +531,8 @@ def opportunity_restore(*, opportunity_id: int, user) -> Opportunity:
             _("Its organization %(organization)s is in the trash: restore the organization first.")
             % {"organization": locked.organization.name}
         )
-    locked.deleted_at = None
-    locked.deleted_by = None
-    locked.updated_by = user
-    locked.version = F("version") + 1
-    locked.save(update_fields=["deleted_at", "deleted_by", "updated_by", "version", "updated_at"])
-    locked.refresh_from_db(fields=["version"])
+    trash_mark(Opportunity.all_objects.filter(pk=locked.pk), user=user, deleted_at=None)
+    locked.refresh_from_db()
     return locked
 
 
@@ -534,10 +541,7 @@ def opportunity_restore(*, opportunity_id: int, user) -> Opportunity:
 def opportunity_bulk_trash(*, ids, user) -> int:
     """Move the selected opportunities to the trash (the table's bulk action); how many went."""
     permissions.require(permissions.can_delete_opportunity(user))
-    now = timezone.now()
-    return Opportunity.objects.filter(pk__in=ids).update(
-        deleted_at=now, deleted_by=user, updated_by=user, version=F("version") + 1, updated_at=now
-    )
+    return trash_mark(Opportunity.objects.filter(pk__in=ids), user=user, deleted_at=timezone.now())
 
 
 @dataclass

@@ -7,7 +7,6 @@ from django.http import Http404, HttpResponseBadRequest, QueryDict, StreamingHtt
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -15,6 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
 from crm import permissions, trash
+from crm.navigation import safe_next
 from opportunities import board, detail, selectors, services, table
 from opportunities.filters import OpportunityFilter
 from opportunities.forms import (
@@ -37,10 +37,7 @@ from organizations.models import Member, Organization
 
 
 def _back_to_list(request, fallback_query=""):
-    target = request.POST.get("next") or ""
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = ""
-    return redirect(target or reverse("opportunities:opportunity-list") + fallback_query)
+    return redirect(safe_next(request, reverse("opportunities:opportunity-list") + fallback_query))
 
 
 @require_GET
@@ -1038,13 +1035,6 @@ def opportunity_history(request, short_name):
 TRASH_PER_PAGE = 50
 
 
-def _after_restore(request, fallback: str):
-    target = request.POST.get("next") or ""
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = ""
-    return redirect(target or fallback)
-
-
 @require_http_methods(["GET", "POST"])
 def opportunity_delete(request, short_name):
     """Ask, then move the opportunity to the trash (managers); it can be restored for 30 days."""
@@ -1101,4 +1091,4 @@ def opportunity_restore(request, pk):
         messages.error(request, " ".join(error.messages))
         return redirect("opportunities:trash")
     messages.success(request, _("%(opportunity)s is back.") % {"opportunity": opportunity})
-    return _after_restore(request, opportunity.get_absolute_url())
+    return redirect(safe_next(request, opportunity.get_absolute_url()))

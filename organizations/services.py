@@ -4,12 +4,13 @@ import unicodedata
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from crm import permissions
 from crm.history import acting
 from opportunities.models import Opportunity
+from opportunities.services import trash_mark
 from organizations.models import CODE_PATTERN, Member, Organization
 
 ORGANIZATION_FIELDS = ["name", "code", "street", "postal_code", "city", "country", "email", "phone", "website", "notes"]
@@ -172,9 +173,7 @@ def organization_trash(*, organization: Organization, user) -> int:
     if locked.deleted_at is not None:
         return 0
     now = timezone.now()
-    moved = Opportunity.objects.filter(organization=locked).update(
-        deleted_at=now, deleted_by=user, updated_by=user, version=F("version") + 1, updated_at=now
-    )
+    moved = trash_mark(Opportunity.objects.filter(organization=locked), user=user, deleted_at=now)
     locked.deleted_at = now
     locked.deleted_by = user
     locked.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
@@ -189,9 +188,8 @@ def organization_restore(*, organization_id: int, user) -> int:
     locked = Organization.all_objects.select_for_update().get(pk=organization_id)
     if locked.deleted_at is None:
         return 0
-    now = timezone.now()
-    restored = Opportunity.all_objects.filter(organization=locked, deleted_at=locked.deleted_at).update(
-        deleted_at=None, deleted_by=None, updated_by=user, version=F("version") + 1, updated_at=now
+    restored = trash_mark(
+        Opportunity.all_objects.filter(organization=locked, deleted_at=locked.deleted_at), user=user, deleted_at=None
     )
     locked.deleted_at = None
     locked.deleted_by = None

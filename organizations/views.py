@@ -9,7 +9,6 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -18,6 +17,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
 from crm import trash
+from crm.navigation import safe_next
 from crm.permissions import (
     can_add_opportunity,
     can_add_organization,
@@ -361,7 +361,4 @@ def organization_restore(request, pk):
         restored,
     )
     messages.success(request, text % {"name": organization.name, "count": restored})
-    target = request.POST.get("next") or ""
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = organization.get_absolute_url()
-    return redirect(target)
+    return redirect(safe_next(request, organization.get_absolute_url()))
