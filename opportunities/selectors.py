@@ -30,8 +30,16 @@ from organizations.models import Member, Organization
 # One round trip for every small admin-defined list a page needs: the table's
 # filter form, column headers and inline-edit menus render from it, so their
 # number does not grow the page's query count.
+#
+# Building ~60 model instances from it costs a few milliseconds per request,
+# so each process keeps what it built, keyed by an md5 of the JSON computed in
+# the same query: the database sends the JSON only when it differs from what
+# this process last saw for the user. Every request still reads the current
+# rows (no staleness, nothing to invalidate); an unchanged configuration costs
+# one short row.
 _CONFIGURATION_SQL = """
-SELECT
+SELECT stamp, CASE WHEN stamp = %s THEN NULL ELSE lists END
+FROM (SELECT md5(lists::text) AS stamp, lists FROM (SELECT json_build_array(
   (SELECT coalesce(json_agg(row_to_json(p) ORDER BY p.position, p.id), '[]')
      FROM (SELECT id, name, position, is_active, color, default_probability, kind FROM opportunities_phase) p),
   (SELECT coalesce(json_agg(row_to_json(s) ORDER BY s.position, s.id), '[]')
@@ -52,7 +60,13 @@ SELECT
   (SELECT coalesce(json_agg(row_to_json(v) ORDER BY v.owner_id NULLS FIRST, v.position, v.name), '[]')
      FROM (SELECT id, owner_id, name, query, position FROM opportunities_savedview
             WHERE owner_id IS NULL OR owner_id = %s) v)
+) AS lists) AS configuration) AS stamped
 """
+# Configurations built in this process, by stamp, and each user's last stamp.
+# Both are bounded; users without saved views of their own share one entry.
+_CONFIGURATIONS: dict = {}
+_USER_STAMPS: dict = {}
+_CACHE_SIZE = 256
 
 
 def _load(value):
@@ -108,11 +122,38 @@ class Configuration:
 
 
 def configuration_get(*, user) -> Configuration:
-    """Load phases, statuses, categories, sources, tags, custom fields, users and saved views in one query."""
+    """Phases, statuses, categories, sources, tags, custom fields, users and saved views: one query.
+
+    The result is shared by the requests this process serves while the rows stay
+    the same: treat it as read-only.
+    """
     with connection.cursor() as cursor:
-        cursor.execute(_CONFIGURATION_SQL, [user.pk])
-        row = [_load(value) for value in cursor.fetchone()]
-    phases, statuses, categories, sources, tags, custom_fields, users, saved_views = row
+        cursor.execute(_CONFIGURATION_SQL, [_USER_STAMPS.get(user.pk, ""), user.pk])
+        stamp, lists = cursor.fetchone()
+    config = _CONFIGURATIONS.get(stamp)
+    if config is None:
+        if lists is None:  # this process dropped it meanwhile: ask again for the lists
+            with connection.cursor() as cursor:
+                cursor.execute(_CONFIGURATION_SQL, ["", user.pk])
+                stamp, lists = cursor.fetchone()
+        config = _configuration_build(_load(lists))
+        _remember(_CONFIGURATIONS, stamp, config)
+    _remember(_USER_STAMPS, user.pk, stamp)
+    return config
+
+
+def _remember(cache: dict, key, value) -> None:
+    """Keep at most _CACHE_SIZE entries, dropping the oldest (requests on other threads may race: harmless)."""
+    cache[key] = value
+    while len(cache) > _CACHE_SIZE:
+        try:
+            cache.pop(next(iter(cache)), None)
+        except (RuntimeError, StopIteration):
+            break
+
+
+def _configuration_build(lists) -> Configuration:
+    phases, statuses, categories, sources, tags, custom_fields, users, saved_views = lists
     return Configuration(
         phases=[Phase(**data) for data in phases],
         statuses=[Status(**data) for data in statuses],
