@@ -302,9 +302,9 @@ def test_letterhead_is_edited_as_one_row_in_the_admin(admin_client, letterhead_u
 def test_editor_page_queries_do_not_grow_with_lines(sales_client, opportunity, django_assert_num_queries, line_count):
     document = factories.make_document(opportunity=opportunity, lines=[LINE] * line_count)
     factories.make_member(organization=opportunity.organization)
-    # 1. session, 2. user, 3.–4. the user's and the groups' permissions, 5. the document with
-    # opportunity, organization, owner, recipient, author, approver and original, 6. its lines,
-    # 7. its revisions, 8. the organization's members for the recipient menu
-    with django_assert_num_queries(8):
+    # 1. session, 2. user with permissions (crm.auth_backends), 3. the document with
+    # opportunity, organization, owner, recipient, author, approver and original, 4. its lines,
+    # 5. its revisions, 6. the organization's members for the recipient menu
+    with django_assert_num_queries(7):
         response = sales_client.get(document.get_absolute_url())
     assert response.text.count('class="line-row"') == line_count

@@ -333,10 +333,10 @@ def test_journal_section_query_count_is_constant(
             reminder_assignee=other_sales_user,
         )
 
-    # 1 session, 2 user, 3 permissions, 4 opportunity with organization and phase,
-    # 5 the people who can be reminded, 6 the newest entries with author and reminded
-    # person (the mood trend reuses them), 7 the navigation badge.
-    with django_assert_num_queries(7):
+    # 1 session, 2 user with permissions, 3 opportunity with organization and phase,
+    # 4 the people who can be reminded, 5 the newest entries with author and reminded
+    # person (the mood trend reuses them), 6 the navigation badge.
+    with django_assert_num_queries(6):
         response = sales_client.get(list_url(opportunity))
     assert response.content.decode().count('class="journal-entry"') == entries
 
@@ -344,12 +344,12 @@ def test_journal_section_query_count_is_constant(
 @time_machine.travel(BERLIN_NOON, tick=False)
 def test_posting_query_count(sales_client, opportunity, django_assert_num_queries):
     tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
-    # 1 session, 2 user, 3 permissions, 4 opportunity, 5 the people who can be reminded;
-    # the service: 6 savepoint, 7-9 full_clean's checks of opportunity, author and reminded
-    # person, 10-12 its check of the constraint (savepoint, check, release), 13 insert (the
-    # triggers update the opportunity), 14 release; then 15 the moods for the trend and
-    # 16 the badge (the reminder is mine).
-    with django_assert_num_queries(16):
+    # 1 session, 2 user with permissions, 3 opportunity, 4 the people who can be reminded;
+    # the service: 5 savepoint, 6-8 full_clean's checks of opportunity, author and reminded
+    # person, 9-11 its check of the constraint (savepoint, check, release), 12 insert (the
+    # triggers update the opportunity), 13 release; then 14 the moods for the trend and
+    # 15 the badge (the reminder is mine).
+    with django_assert_num_queries(15):
         response = post(sales_client, opportunity, text="Quick note", reminder_date=tomorrow)
     assert response.status_code == 200
 

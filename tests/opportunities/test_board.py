@@ -289,10 +289,10 @@ def test_board_query_count_is_constant(sales_client, sales_user, django_assert_n
         for _ in range(per_column):
             factories.make_opportunity(organization=org, owner=sales_user, phase=factories.phase(phase_name))
 
-    # 1 session, 2 user, 3 permissions, 4 configuration, 5 column figures,
-    # 6 the cards of every open column (one UNION ALL), 7 the navigation's reminder
+    # 1 session, 2 user with permissions, 3 configuration, 4 column figures,
+    # 5 the cards of every open column (one UNION ALL), 6 the navigation's reminder
     # badge (journal.context_processors: one COUNT on full pages).
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = sales_client.get(URL)
     assert sum(len(column.cards) for column in response.context["board"].columns) == 3 * per_column
 

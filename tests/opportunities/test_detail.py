@@ -117,7 +117,7 @@ def test_sales_see_no_edit_controls_on_someone_elses_opportunity(client, other_s
 def test_detail_query_count_is_constant(sales_client, deal, org, sales_user, django_assert_max_num_queries):
     """At most 15 queries, the same number for a small and a large opportunity.
 
-    Ours (8): session, user, permissions, configuration (phases, statuses, categories, sources,
+    Ours (7): session, user with permissions, configuration (phases, statuses, categories, sources,
     tags, custom fields, users in one), the opportunity (+ organization, tag ids and the
     organization's opportunity count), tasks, members (+ contact flags), history (one UNION).
     The hosted sections add theirs: the reminder badge's count, journal entries with authors,

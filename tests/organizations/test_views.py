@@ -202,16 +202,16 @@ def test_organization_list_query_count_does_not_grow_with_rows(sales_client, sal
             factories.make_member(organization=organization)
             factories.make_opportunity(organization=organization, owner=sales_user)
 
-    # 1 session, 2 user, 3 permissions (user + groups, one query), 4 count for the
-    # paginator, 5 the page of organizations with three counting subqueries, 6 the
+    # 1 session, 2 user with permissions (crm.auth_backends), 3 count for the
+    # paginator, 4 the page of organizations with three counting subqueries, 5 the
     # navigation's reminder badge (journal.context_processors: one COUNT on full pages).
     make(3)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = sales_client.get(list_url())
     assert len(names_in_table(response)) == 3
 
     make(27)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = sales_client.get(list_url())
     assert len(names_in_table(response)) == 25
 
@@ -287,16 +287,16 @@ def test_organization_detail_query_count_does_not_grow_with_rows(sales_client, s
             factories.make_member(organization=organization)
             factories.make_opportunity(organization=organization, owner=sales_user)
 
-    # 1 session, 2 user, 3 permissions, 4 organization, 5 members,
-    # 6 opportunities with phase, status and owner (one join), 7 the navigation's
+    # 1 session, 2 user with permissions, 3 organization, 4 members,
+    # 5 opportunities with phase, status and owner (one join), 6 the navigation's
     # reminder badge (journal.context_processors: one COUNT on full pages).
     make(3)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = sales_client.get(detail_url(organization))
     assert response.content.decode().count('class="member"') == 3
 
     make(27)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = sales_client.get(detail_url(organization))
     assert response.content.decode().count('class="member"') == 30
 
