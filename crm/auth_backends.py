@@ -1,8 +1,11 @@
+from functools import lru_cache
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.models import Permission
-from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import F, OuterRef, Q, Value
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import F, Q, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 
 
@@ -13,6 +16,27 @@ def _permission_names(user_ref):
         .order_by()
         .values_list(Concat(F("content_type__app_label"), Value("."), F("codename")), flat=True)
         .distinct()
+    )
+
+
+@lru_cache(maxsize=1)
+def _permission_names_sql() -> str:
+    """The subquery of _permission_names for the user row being read, written out once.
+
+    The same query through the ORM (ArraySubquery, Concat, Q(...) | Q(...)) cost
+    more to compile on every request than to run.
+    """
+    user_model = get_user_model()
+    user_permissions = user_model.user_permissions.through._meta.db_table
+    user_groups = user_model.groups.through._meta.db_table
+    group_permissions = Group.permissions.through._meta.db_table
+    return (
+        "ARRAY(SELECT DISTINCT ct.app_label || '.' || p.codename"  # noqa: S608 (model table names)
+        f" FROM {Permission._meta.db_table} p JOIN {ContentType._meta.db_table} ct ON ct.id = p.content_type_id"
+        f" WHERE p.id IN (SELECT up.permission_id FROM {user_permissions} up"
+        f" WHERE up.user_id = {user_model._meta.db_table}.id"
+        f" UNION ALL SELECT gp.permission_id FROM {group_permissions} gp JOIN {user_groups} ug"
+        f" ON ug.group_id = gp.group_id WHERE ug.user_id = {user_model._meta.db_table}.id))"
     )
 
 
@@ -29,9 +53,8 @@ class SingleQueryModelBackend(ModelBackend):
     def get_user(self, user_id):
         user_model = get_user_model()
         try:
-            user = user_model._default_manager.annotate(
-                permission_names=ArraySubquery(_permission_names(OuterRef("pk")))
-            ).get(pk=user_id)
+            names = RawSQL(_permission_names_sql(), ())  # noqa: S611 (no input)
+            user = user_model._default_manager.annotate(permission_names=names).get(pk=user_id)
         except user_model.DoesNotExist:
             return None
         if not self.user_can_authenticate(user):
