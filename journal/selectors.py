@@ -63,6 +63,12 @@ def mood_trend(entries: list[JournalEntry], size: int = TREND_SIZE) -> list[Jour
     return list(reversed(entries[:size]))
 
 
+def journal_trend(*, opportunity_id: int, size: int = TREND_SIZE) -> list[JournalEntry]:
+    """The moods of the newest ``size`` entries, oldest first, without their texts and people (one query)."""
+    queryset = JournalEntry.objects.filter(opportunity_id=opportunity_id).order_by("-created_at", "-id")
+    return mood_trend(list(queryset.only("id", "mood", "created_at")[:size]), size)
+
+
 def assignable_users() -> list[User]:
     """Active users, for "who is reminded" (one query)."""
     return list(User.objects.filter(is_active=True).only("id", "username", "display_name", "first_name", "last_name"))

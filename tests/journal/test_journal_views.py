@@ -345,11 +345,10 @@ def test_journal_section_query_count_is_constant(
 def test_posting_query_count(sales_client, opportunity, django_assert_num_queries):
     tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
     # 1 session, 2 user, 3 permissions, 4 opportunity, 5 the people who can be reminded;
-    # the service: 6 savepoint, 7-9 full_clean's checks of opportunity, author and reminded
-    # person, 10-12 its check of the constraint (savepoint, check, release), 13 insert (the
-    # triggers update the opportunity), 14 release; then 15 the moods for the trend and
-    # 16 the badge (the reminder is mine).
-    with django_assert_num_queries(16):
+    # the service: 6 savepoint, 7 insert (the triggers update the opportunity), 8 release
+    # (full_clean leaves the loaded opportunity, author and reminded person alone); then
+    # 9 the moods for the trend and 10 the badge (the reminder is mine).
+    with django_assert_num_queries(10):
         response = post(sales_client, opportunity, text="Quick note", reminder_date=tomorrow)
     assert response.status_code == 200
 
