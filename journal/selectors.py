@@ -23,6 +23,10 @@ BUCKET_PAGE_SIZE = 100
 EXCERPT_LENGTH = 280
 
 
+# What the pages show of a person (crm.User.name and initials come from these).
+_PERSON_FIELDS = ["username", "display_name", "first_name", "last_name"]
+
+
 # Journal on the detail page ---------------------------------------------------------------
 
 
@@ -31,13 +35,23 @@ def journal_entry_queryset() -> QuerySet[JournalEntry]:
     return JournalEntry.objects.select_related("author", "reminder_assignee")
 
 
+_ENTRY_FIELDS = [field.name for field in JournalEntry._meta.concrete_fields]
+
+
 def journal_entry_list(*, opportunity_id: int, before: int | None = None, limit: int = PAGE_SIZE) -> list[JournalEntry]:
     """The opportunity's entries newest first, ``limit`` + 1 of them (the extra one says "there is more").
 
     ``before`` is the id of the last entry already shown; the next page starts after it
     in (created_at, id) order, which journal_opp_created_idx serves.
     """
-    queryset = journal_entry_queryset().filter(opportunity_id=opportunity_id).order_by("-created_at", "-id")
+    # The people's names only (what the entries show of them), not their whole rows.
+    people = [f"{who}__{name}" for who in ("author", "reminder_assignee") for name in _PERSON_FIELDS]
+    queryset = (
+        journal_entry_queryset()
+        .only(*_ENTRY_FIELDS, *people)
+        .filter(opportunity_id=opportunity_id)
+        .order_by("-created_at", "-id")
+    )
     if before is not None:
         anchor = Subquery(JournalEntry.objects.filter(pk=before).values("created_at")[:1])
         queryset = queryset.filter(Q(created_at__lt=anchor) | Q(created_at=anchor, id__lt=before))
@@ -166,9 +180,6 @@ def open_reminders(*, assignee_id: int | None) -> QuerySet[JournalEntry]:
     if assignee_id is not None:
         queryset = queryset.filter(reminder_assignee_id=assignee_id)
     return queryset
-
-
-_PERSON_FIELDS = ["username", "display_name", "first_name", "last_name"]
 
 
 @dataclass(slots=True)
