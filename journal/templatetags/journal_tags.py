@@ -64,6 +64,16 @@ def mood_tag(mood):
     )
 
 
+def _face_symbols(prefix: str) -> str:
+    """The faces of mood_icon as <symbol id="{prefix}-{mood}">, for a page that shows many of them."""
+    return "".join(
+        f'<symbol id="{prefix}-{mood}" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.9" '
+        'stroke-linecap="round" stroke-linejoin="round"><circle cx="12" cy="12" r="9.2"/>'
+        f'<path d="M9 9.8v.4M15 9.8v.4" stroke-width="2.4"/><path d="{mouth}"/></symbol>'
+        for mood, mouth in _MOUTHS.items()
+    )
+
+
 @register.filter
 def reminder_state(entry, today: datetime.date) -> str:
     """done, overdue, today or upcoming: how the reminder is highlighted."""
@@ -151,8 +161,18 @@ def _entry_words() -> dict:
         "reopen": escape(_("Done — click to open it again")),
         "mark_done": escape(_("Mark the follow-up done")),
         "done": escape(_("Done")),
-        "moods": {mood: str(mood_tag(mood)) for mood in _MOUTHS},
-        "trend_icons": {mood: str(mood_icon(mood)) for mood in _MOUTHS},
+        # mood_tag and mood_icon, their faces drawn from the section's sprite.
+        "moods": {
+            mood: f'<span class="mood-tag mood-{mood}"><svg class="mood-icon mood-{mood}" width="16" height="16" '
+            f'aria-hidden="true" focusable="false"><use href="#journal-mood-{mood}"/></svg>'
+            f"<span>{escape(label)}</span></span>"
+            for mood, label in _LABELS.items()
+        },
+        "trend_icons": {
+            mood: f'<svg class="mood-icon mood-{mood}" width="16" height="16" role="img" aria-label="{escape(label)}" '
+            f'focusable="false"><title>{escape(label)}</title><use href="#journal-mood-{mood}"/></svg>'
+            for mood, label in _LABELS.items()
+        },
         "mood_names": {mood: escape(label) for mood, label in _LABELS.items()},
         "pencil": icon_line("pencil", "icon-sm").strip(),
         "trash": icon_line("trash", "icon-sm").strip(),
@@ -302,6 +322,21 @@ class _EntryMarkup:
         )
 
 
+# The faces of the entries' moods and of the trend: ~600 bytes of SVG each, 30 on a detail page
+# and 11 in every post's answer, drawn from one sprite at the top of the section instead.
+_JOURNAL_SPRITE = (
+    '<svg class="journal-sprite" width="0" height="0" aria-hidden="true" focusable="false" hidden>'
+    + _face_symbols("journal-mood")
+    + "</svg>"
+)
+
+
+@register.simple_tag
+def journal_icon_sprite():
+    """The symbols the entries and the trend use (once per journal section)."""
+    return mark_safe(_JOURNAL_SPRITE)  # noqa: S308 - constant markup
+
+
 @register.simple_tag(takes_context=True)
 def journal_entries(context, entries):
     """The entries of a journal page, newest first (``is_new`` in the context highlights them)."""
@@ -352,18 +387,14 @@ def one_line(text: str) -> str:
 
 # /reminders/ rows --------------------------------------------------------------------------
 
+
 # The rows draw their icons from one sprite at the top of the board ({% reminder_icon_sprite %}):
 # the same faces and strokes as mood_icon and components/icon.html, but a <use> of ~40 bytes in
 # each of up to 200 rows instead of ~1 KB of SVG (about a fifth of the page).
 _ICON_ATTRS = 'fill="none" stroke="currentColor" stroke-linecap="round" stroke-linejoin="round"'
 _REMINDER_SPRITE = (
     '<svg class="reminder-sprite" width="0" height="0" aria-hidden="true" focusable="false" hidden>'
-    + "".join(
-        f'<symbol id="reminder-mood-{mood}" viewBox="0 0 24 24" {_ICON_ATTRS} stroke-width="1.9">'
-        f'<circle cx="12" cy="12" r="9.2"/><path d="M9 9.8v.4M15 9.8v.4" stroke-width="2.4"/><path d="{mouth}"/>'
-        "</symbol>"
-        for mood, mouth in _MOUTHS.items()
-    )
+    + _face_symbols("reminder-mood")
     + f'<symbol id="reminder-check" viewBox="0 0 24 24" {_ICON_ATTRS} stroke-width="2.2">'
     '<path d="m5 12.5 4.5 4.5L19 7.5"/></symbol>'
     f'<symbol id="reminder-chevron" viewBox="0 0 24 24" {_ICON_ATTRS} stroke-width="1.8">'
