@@ -35,7 +35,22 @@ def format_number(value: Decimal, *, language: str, decimal_pos: int | None = 2)
 
 def format_money(value: Decimal, *, currency: str, language: str) -> str:
     """1.234,56 € (German) or €1,234.56 (English); codes without a symbol: 1.234,56 CHF / CHF 1,234.56."""
-    amount = format_number(abs(value), language=language)
+    return _money(format_number(abs(value), language=language), value, currency=currency, language=language)
+
+
+def format_amounts(values: list[Decimal], *, currency: str, language: str) -> list[str]:
+    """format_money of several amounts of one document, under its language once (not once each)."""
+    with translation.override(language):
+        amounts = [
+            formats.number_format(abs(value), decimal_pos=2, use_l10n=True, force_grouping=True) for value in values
+        ]
+    return [
+        _money(amount, value, currency=currency, language=language)
+        for amount, value in zip(amounts, values, strict=True)
+    ]
+
+
+def _money(amount: str, value: Decimal, *, currency: str, language: str) -> str:
     sign = "−" if value < 0 else ""
     symbol = CURRENCY_SYMBOLS.get(currency)
     if language == "de":

@@ -43,5 +43,20 @@ def document_totals(*, lines: Iterable, vat_rate: Decimal) -> Totals:
             (line_net(quantity=line.quantity, unit_price=line.unit_price, discount=line.discount) for line in lines),
             Decimal("0.00"),
         )
-        vat = round_money(net * vat_rate / HUNDRED)
-        return Totals(net=net, vat=vat, gross=net + vat, vat_rate=vat_rate)
+        return _totals(net, vat_rate)
+
+
+def totals_from_line_cents(*, cents: Decimal, vat_rate: Decimal) -> Totals:
+    """The totals from the sum of the lines' nets in whole cents (summed in SQL: selectors.document_list).
+
+    quantity × unit price × (100 − discount) is a line's exact net in cents: rounding it
+    to a whole number, halves away from zero as PostgreSQL's round(numeric) does, is
+    line_net's rounding to the cent.
+    """
+    with localcontext(_EXACT):
+        return _totals(round_money(cents / HUNDRED), vat_rate)
+
+
+def _totals(net: Decimal, vat_rate: Decimal) -> Totals:
+    vat = round_money(net * vat_rate / HUNDRED)
+    return Totals(net=net, vat=vat, gross=net + vat, vat_rate=vat_rate)

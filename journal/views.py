@@ -91,8 +91,8 @@ def section_context(request, opportunity, *, users=None, form=None, entries=None
 def _summary_context(request, opportunity_id: int, *, just_posted: bool = False) -> dict:
     """The trend and the stale hint after a change: one query for the moods, one for the opportunity
     (none after a post: an opportunity with an entry from just now is not stale)."""
-    entries = selectors.journal_entry_list(opportunity_id=opportunity_id, limit=selectors.TREND_SIZE)
-    context = {"trend": selectors.mood_trend(entries), "stale_days": settings.CRM_STALE_AFTER_DAYS, "oob": True}
+    trend = selectors.journal_trend(opportunity_id=opportunity_id)
+    context = {"trend": trend, "stale_days": settings.CRM_STALE_AFTER_DAYS, "oob": True}
     if just_posted:
         return {**context, "is_stale": False}
     opportunity = Opportunity.objects.select_related("phase").get(pk=opportunity_id)

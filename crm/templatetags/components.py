@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from django import template
 from django.template.loader import render_to_string
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -47,3 +48,28 @@ def _icon(name: str, css_class: str) -> str:
 def icon_line(name: str, css_class: str = ""):
     """{% include "components/icon.html" with name=name class=css_class %}, rendered once per name and class."""
     return mark_safe(_icon(name, css_class))  # noqa: S308 (our own template, no user input)
+
+
+@register.simple_tag
+def form_field(field, css_class=""):
+    """{% include "components/field.html" with field=field class=css_class %}"""
+    errors = field.errors
+    checkbox = field.widget_type == "checkbox"
+    classes = "field"
+    if field.field.required:
+        classes += " is-required"
+    if errors:
+        classes += " has-error"
+    if checkbox:
+        classes += " field-check"
+    if css_class:
+        classes += f" {conditional_escape(css_class)}"
+    label = f'<label for="{conditional_escape(field.id_for_label)}">{conditional_escape(field.label)}</label>'
+    widget = str(field)
+    inner = f"{widget}{label}" if checkbox else f"{label}\n  {widget}"
+    help_text = ""
+    if field.help_text:
+        help_text = f'<div class="field-help" id="{conditional_escape(field.auto_id)}_helptext">{field.help_text}</div>'
+    return mark_safe(  # noqa: S308 (escaped as the include escapes; help_text is |safe there too)
+        f'<div class="{classes}">\n  {inner}\n  {errors if errors else ""}\n  {help_text}\n</div>\n'
+    )

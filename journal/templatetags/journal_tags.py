@@ -1,19 +1,22 @@
 import datetime
+import functools
+import html
 
 from django import template
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.html import escape, format_html
+from django.utils.formats import date_format, time_format
+from django.utils.html import escape, format_html, urlize
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
+from crm.templatetags.components import avatar, icon_line
 from journal.models import Mood
-from journal.selectors import EXCERPT_LENGTH
+from journal.selectors import EXCERPT_LENGTH, ReminderRow
 
 register = template.Library()
 
@@ -58,6 +61,16 @@ def mood_tag(mood):
         return ""
     return format_html(
         '<span class="mood-tag mood-{}">{}<span>{}</span></span>', mood, _face(mood, "", labelled=False), _LABELS[mood]
+    )
+
+
+def _face_symbols(prefix: str) -> str:
+    """The faces of mood_icon as <symbol id="{prefix}-{mood}">, for a page that shows many of them."""
+    return "".join(
+        f'<symbol id="{prefix}-{mood}" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.9" '
+        'stroke-linecap="round" stroke-linejoin="round"><circle cx="12" cy="12" r="9.2"/>'
+        f'<path d="M9 9.8v.4M15 9.8v.4" stroke-width="2.4"/><path d="{mouth}"/></symbol>'
+        for mood, mouth in _MOUTHS.items()
     )
 
 
@@ -113,8 +126,251 @@ def journal_section(context, opportunity, config=None):
     return render_to_string("journal/journal_section.html#journal-section", section, request=request)
 
 
+# Journal entries ---------------------------------------------------------------------------
+# Rendered in Python: the detail page shows 20 entries, and the template version of an entry
+# (a partial with translations, url tags, icons and date filters) cost ~1 ms each.
+
+_DONE_BOX = (
+    '<svg class="done-box" viewBox="0 0 16 16" aria-hidden="true" focusable="false">'
+    '<rect x="1.5" y="1.5" width="13" height="13" rx="3.5"/><path d="m4.6 8.2 2.3 2.3 4.6-5"/></svg>'
+)
+_ENTRY_WORDS: dict[str, dict] = {}
+
+
+def _entry_words() -> dict:
+    """The entries' fixed words and icons in the active language: translated once per process and language."""
+    language = get_language()
+    words = _ENTRY_WORDS.get(language)
+    if words is not None:
+        return words
+    # Like {% translate %}, escaped; the blocktranslate strings are formats (their values are escaped
+    # when filled in), and the byline's holds markup of its own, so it stays as translated.
+    words = {
+        "byline": _(
+            '<strong>%(author)s</strong> left this feedback on <time datetime="%(datetime)s" title="%(time)s">'
+            "%(date)s</time>"
+        ),
+        "edited_on": escape(_("Edited on %(date)s")),
+        "edited": escape(_("edited")),
+        "edit": escape(_("Edit entry")),
+        "delete": escape(_("Delete entry")),
+        "confirm": escape(_("Delete this journal entry? This cannot be undone.")),
+        "follow_up": escape(_("Follow-up")),
+        "for_you": escape(_("for you")),
+        "for_name": escape(_("for %(name)s")),
+        "reopen": escape(_("Done — click to open it again")),
+        "mark_done": escape(_("Mark the follow-up done")),
+        "done": escape(_("Done")),
+        # mood_tag and mood_icon, their faces drawn from the section's sprite.
+        "moods": {
+            mood: f'<span class="mood-tag mood-{mood}"><svg class="mood-icon mood-{mood}" width="16" height="16" '
+            f'aria-hidden="true" focusable="false"><use href="#journal-mood-{mood}"/></svg>'
+            f"<span>{escape(label)}</span></span>"
+            for mood, label in _LABELS.items()
+        },
+        "trend_icons": {
+            mood: f'<svg class="mood-icon mood-{mood}" width="16" height="16" role="img" aria-label="{escape(label)}" '
+            f'focusable="false"><title>{escape(label)}</title><use href="#journal-mood-{mood}"/></svg>'
+            for mood, label in _LABELS.items()
+        },
+        "mood_names": {mood: escape(label) for mood, label in _LABELS.items()},
+        "pencil": icon_line("pencil", "icon-sm").strip(),
+        "trash": icon_line("trash", "icon-sm").strip(),
+        "bell": icon_line("bell", "icon-sm").strip(),
+    }
+    _ENTRY_WORDS[language] = words
+    return words
+
+
+# Plain-str escaping (django.utils.html.escape without its lazy-string wrapper and SafeString):
+# the same characters, for the few hundred values one journal page escapes.
+_esc = html.escape
+
+
+def _entry_text(text: str) -> str:
+    """{{ text|urlize|linebreaksbr }}: links clickable, line breaks kept, everything else escaped."""
+    if "." in text or "@" in text or ":" in text:
+        text = urlize(text, nofollow=True, autoescape=True)
+    else:
+        # No word can be a link: urlize would only escape it.
+        text = _esc(text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\n", "<br>")
+
+
+class _EntryMarkup:
+    """What the entries of one response share: words, URL patterns, the CSRF token and the user's rights."""
+
+    def __init__(self, context):
+        request = context["request"]
+        self.user_id = context["user"].pk
+        # The same rights the views check (crm.permissions.can_change_journal_entry, can_handle_reminder).
+        self.can_change = bool(context.get("can_change_entries"))
+        self.is_manager = bool(context.get("is_manager"))
+        self.today = context.get("today") or timezone.localdate()
+        self.csrf = escape(get_token(request))
+        self.words = _entry_words()
+        self.edit_url = escape(reverse("journal:journal-entry-update", args=[0]).replace("/0/", "/__PK__/"))
+        self.delete_url = escape(reverse("journal:journal-entry-delete", args=[0]).replace("/0/", "/__PK__/"))
+        self.done_url = escape(reverse("journal:reminder-done", args=[0]).replace("/0/", "/__PK__/"))
+        self.days: dict[datetime.date, str] = {}
+
+    @classmethod
+    def of(cls, context) -> "_EntryMarkup":
+        # Kept on the request, not the render context: each {% partial %} renders with a fresh one.
+        request = context["request"]
+        markup = getattr(request, "_journal_entry_markup", None)
+        if markup is None:
+            markup = request._journal_entry_markup = cls(context)
+        return markup
+
+    def day(self, date: datetime.date) -> str:
+        """DATE_FORMAT of a date (entries of one day share it: formatted once)."""
+        found = self.days.get(date)
+        if found is None:
+            found = self.days[date] = _esc(date_format(date, "DATE_FORMAT"))
+        return found
+
+    def may_change(self, entry) -> bool:
+        return self.can_change and (self.is_manager or entry.author_id == self.user_id)
+
+    def entry(self, entry, *, is_new: bool = False) -> str:
+        words = self.words
+        pk = entry.pk
+        created = timezone.localtime(entry.created_at)
+        byline = words["byline"] % {
+            "author": _esc(entry.author.name),
+            "date": self.day(created.date()),
+            "datetime": created.isoformat(),
+            "time": _esc(time_format(created, "TIME_FORMAT")),
+        }
+        edited = ""
+        if entry.edited_at is not None:
+            when = _esc(date_format(timezone.localtime(entry.edited_at), "DATETIME_FORMAT"))
+            edited = (
+                f'<span class="entry-edited" title="{words["edited_on"] % {"date": when}}">{words["edited"]}</span>'
+            )
+        actions = ""
+        if self.may_change(entry):
+            edit_url = self.edit_url.replace("__PK__", str(pk))
+            delete_url = self.delete_url.replace("__PK__", str(pk))
+            actions = (
+                f'<div class="entry-actions"><a class="btn btn-ghost btn-sm btn-icon" href="{edit_url}" '
+                f'hx-get="{edit_url}" hx-target="closest li" hx-swap="outerHTML" title="{words["edit"]}" '
+                f'aria-label="{words["edit"]}">{words["pencil"]}</a><a class="btn btn-ghost btn-sm btn-icon is-danger" '
+                f'href="{delete_url}" hx-post="{delete_url}" hx-target="closest li" hx-swap="outerHTML" '
+                f'hx-confirm="{words["confirm"]}" title="{words["delete"]}" aria-label="{words["delete"]}">'
+                f"{words['trash']}</a></div>"
+            )
+        return (
+            f'<li class="journal-entry{" is-new" if is_new else ""}" id="entry-{pk}">'
+            f'{avatar(entry.author, "sm").strip()}<div class="entry-main"><div class="entry-head">'
+            f'<p class="entry-byline">{byline}</p>{words["moods"].get(entry.mood, "")}{edited}{actions}</div>'
+            f'<div class="entry-text">{_entry_text(entry.text)}</div>{self.reminder(entry)}</div></li>'
+        )
+
+    def reminder(self, entry, message: str = "") -> str:
+        """The entry's follow-up: its date, whom it is for, and the done toggle for those who may use it."""
+        date = entry.reminder_date
+        if date is None:
+            return ""
+        words = self.words
+        pk = entry.pk
+        done = entry.reminder_done_at is not None
+        state = reminder_state(entry, self.today)
+        due = ""
+        if state in ("overdue", "today"):
+            due = f' <span class="entry-reminder-due">({_esc(due_label(date, self.today))})</span>'
+        whom = ""
+        if entry.reminder_assignee_id is not None:
+            if entry.reminder_assignee_id == self.user_id:
+                whom = words["for_you"]
+            else:
+                whom = words["for_name"] % {"name": _esc(entry.reminder_assignee.name)}
+            whom = f' <span class="muted">· {whom}</span>'
+        toggle = ""
+        if entry.reminder_assignee_id == self.user_id or self.may_change(entry):
+            url = self.done_url.replace("__PK__", str(pk))
+            toggle = (
+                f'<form class="entry-reminder-toggle" method="post" action="{url}" hx-post="{url}" '
+                f'hx-target="#entry-reminder-{pk}" hx-swap="outerHTML">'
+                f'<input type="hidden" name="csrfmiddlewaretoken" value="{self.csrf}">'
+                f'<input type="hidden" name="return" value="entry"><input type="hidden" name="done" '
+                f'value="{"0" if done else "1"}"><button class="done-toggle{" is-done" if done else ""}" type="submit" '
+                f'aria-pressed="{"true" if done else "false"}" '
+                f'title="{words["reopen"] if done else words["mark_done"]}">'
+                f"{_DONE_BOX}<span>{words['done']}</span></button></form>"
+            )
+        elif done:
+            toggle = f'<span class="done-toggle is-done is-static">{_DONE_BOX}<span>{words["done"]}</span></span>'
+        if message:
+            message = f'<span class="entry-reminder-message" role="status">{_esc(str(message))}</span>'
+        return (
+            f'<div class="entry-reminder is-{state}" id="entry-reminder-{pk}">{words["bell"]}'
+            f'<span class="entry-reminder-text">{words["follow_up"]} <time datetime="{date.isoformat()}">'
+            f"{_esc(date_format(date, 'D'))}, {self.day(date)}</time>{due}{whom}</span>{toggle}{message}</div>"
+        )
+
+    def trend(self, entries) -> str:
+        """The mood icons of the trend, oldest first, each titled with its mood and day."""
+        words = self.words
+        return "".join(
+            f'<span role="listitem" title="{words["mood_names"].get(item.mood) or _esc(item.mood)} · '
+            f'{self.day(timezone.localtime(item.created_at).date())}">{words["trend_icons"].get(item.mood, "")}</span>'
+            for item in entries
+        )
+
+
+# The faces of the entries' moods and of the trend: ~600 bytes of SVG each, 30 on a detail page
+# and 11 in every post's answer, drawn from one sprite at the top of the section instead.
+_JOURNAL_SPRITE = (
+    '<svg class="journal-sprite" width="0" height="0" aria-hidden="true" focusable="false" hidden>'
+    + _face_symbols("journal-mood")
+    + "</svg>"
+)
+
+
+@register.simple_tag
+def journal_icon_sprite():
+    """The symbols the entries and the trend use (once per journal section)."""
+    return mark_safe(_JOURNAL_SPRITE)  # noqa: S308 - constant markup
+
+
+@register.simple_tag(takes_context=True)
+def journal_entries(context, entries):
+    """The entries of a journal page, newest first (``is_new`` in the context highlights them)."""
+    markup = _EntryMarkup.of(context)
+    is_new = bool(context.get("is_new"))
+    return mark_safe("".join(markup.entry(entry, is_new=is_new) for entry in entries))  # noqa: S308 - escaped above
+
+
+@register.simple_tag(takes_context=True)
+def journal_entry(context, entry):
+    """One entry: {% journal_entries %} for a single one."""
+    return mark_safe(_EntryMarkup.of(context).entry(entry, is_new=bool(context.get("is_new"))))  # noqa: S308
+
+
+@register.simple_tag(takes_context=True)
+def journal_entry_reminder(context, entry):
+    """An entry's follow-up (``entry_message`` in the context says what just happened to it)."""
+    return mark_safe(_EntryMarkup.of(context).reminder(entry, context.get("entry_message") or ""))  # noqa: S308
+
+
+@register.simple_tag(takes_context=True)
+def journal_trend_icons(context, trend):
+    return mark_safe(_EntryMarkup.of(context).trend(trend))  # noqa: S308 - escaped above
+
+
 def days_ago(day: datetime.date, today: datetime.date) -> str:
     """How old a note is, by calendar day, in one unit: today, yesterday, 3 weeks ago."""
+    return _days_ago(day, today, get_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _days_ago(day: datetime.date, today: datetime.date, language: str | None) -> str:
+    # Cached across requests: /reminders/ asks for ~80 different days, each a timesince with a
+    # few translations (the language is part of the key; the words are those of the active one).
     days = (today - day).days
     if days <= 0:
         return _("today")
@@ -131,15 +387,38 @@ def one_line(text: str) -> str:
 
 # /reminders/ rows --------------------------------------------------------------------------
 
-_CHECK_ICON = (
-    '<svg class="icon icon-sm" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2.2" '
-    'stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">'
-    '<path d="m5 12.5 4.5 4.5L19 7.5"/></svg>'
+
+# The rows draw their icons from one sprite at the top of the board ({% reminder_icon_sprite %}):
+# the same faces and strokes as mood_icon and components/icon.html, but a <use> of ~40 bytes in
+# each of up to 200 rows instead of ~1 KB of SVG (about a fifth of the page).
+_ICON_ATTRS = 'fill="none" stroke="currentColor" stroke-linecap="round" stroke-linejoin="round"'
+_REMINDER_SPRITE = (
+    '<svg class="reminder-sprite" width="0" height="0" aria-hidden="true" focusable="false" hidden>'
+    + _face_symbols("reminder-mood")
+    + f'<symbol id="reminder-check" viewBox="0 0 24 24" {_ICON_ATTRS} stroke-width="2.2">'
+    '<path d="m5 12.5 4.5 4.5L19 7.5"/></symbol>'
+    f'<symbol id="reminder-chevron" viewBox="0 0 24 24" {_ICON_ATTRS} stroke-width="1.8">'
+    '<path d="m6 9 6 6 6-6"/></symbol></svg>'
 )
-_CHEVRON_ICON = (
-    '<svg class="icon icon-sm" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" '
-    'stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false"><path d="m6 9 6 6 6-6"/></svg>'
-)
+_CHECK_ICON = '<svg class="icon icon-sm" aria-hidden="true" focusable="false"><use href="#reminder-check"/></svg>'
+_CHEVRON_ICON = '<svg class="icon icon-sm" aria-hidden="true" focusable="false"><use href="#reminder-chevron"/></svg>'
+
+
+@register.simple_tag
+def reminder_icon_sprite():
+    """The symbols the rows of /reminders/ use (once per page, before the rows)."""
+    return mark_safe(_REMINDER_SPRITE)  # noqa: S308 - constant markup
+
+
+def _reminder_mood_icon(mood) -> str:
+    """mood_icon, drawn from the sprite."""
+    if mood not in _MOUTHS:
+        return ""
+    label = _esc(str(_LABELS[mood]))
+    return (
+        f'<svg class="mood-icon mood-{mood}" width="16" height="16" role="img" aria-label="{label}" '
+        f'focusable="false"><title>{label}</title><use href="#reminder-mood-{mood}"/></svg>'
+    )
 
 
 def _row_cache(context) -> dict:
@@ -185,6 +464,9 @@ def _row_cache(context) -> dict:
         "actions": actions,
         "detail_url": reverse("opportunities:opportunity-detail", args=["__SHORT__"]),
         "reminded": escape(_("Reminded person")),
+        "your_note": _("your note, %(ago)s"),
+        "note_by": _("note by %(author)s, %(ago)s"),
+        "people": {},
         "dates": {},
         "ages": {},
         "moods": {},
@@ -217,48 +499,60 @@ def reminder_state_for(date: datetime.date, today: datetime.date) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def reminder_row(context, row):
-    """One row of /reminders/. Rendered in Python: the page shows up to 200 rows, and the
-    template version of this markup cost ~0.4 ms per row (about 50 ms for a full page)."""
+def reminder_rows(context, rows):
+    """Rows of /reminders/ (selectors.ReminderRow). Rendered in Python: the page shows up to 200
+    rows, and the template version of this markup cost ~0.4 ms per row (about 50 ms for a full page)."""
     cache = _row_cache(context)
-    opportunity = row.opportunity
+    return mark_safe("".join(_reminder_row(context, cache, row) for row in rows))  # noqa: S308 - escaped
+
+
+@register.simple_tag(takes_context=True)
+def reminder_row(context, row):
+    """One row of /reminders/: a ReminderRow, or the JournalEntry an action just changed."""
+    if not isinstance(row, ReminderRow):
+        row = ReminderRow.from_entry(row)
+    return mark_safe(_reminder_row(context, _row_cache(context), row))  # noqa: S308 - escaped
+
+
+def _reminder_row(context, cache: dict, row: ReminderRow) -> str:
     when, state = _row_date(cache, row.reminder_date)
-    url = cache["detail_url"].replace("__SHORT__", opportunity.short_name)
+    url = cache["detail_url"].replace("__SHORT__", row.short_name)
     mood = cache["moods"].get(row.mood)
     if mood is None:
-        mood = cache["moods"][row.mood] = str(mood_icon(row.mood))
+        mood = cache["moods"][row.mood] = _reminder_mood_icon(row.mood)
     excerpt = row.excerpt if len(row.excerpt) <= EXCERPT_LENGTH else row.excerpt[: EXCERPT_LENGTH - 1] + "…"
     day = timezone.localdate(row.created_at)
     age = cache["ages"].get(day)
     if age is None:
         age = cache["ages"][day] = days_ago(day, cache["today"])
     if row.author_id == cache["user_id"]:
-        byline = _("your note, %(ago)s") % {"ago": age}
+        byline = cache["your_note"] % {"ago": age}
     else:
-        byline = _("note by %(author)s, %(ago)s") % {"author": row.author.name, "ago": age}
+        byline = cache["note_by"] % {"author": row.author.name, "ago": age}
     message = ""
     if context.get("row_message"):
         level = context.get("message_level") or "error"
         role = "status" if level == "success" else "alert"
-        message = f'<p class="reminder-message is-{level}" role="{role}">{escape(context["row_message"])}</p>'
+        message = f'<p class="reminder-message is-{level}" role="{role}">{_esc(str(context["row_message"]))}</p>'
     assignee = ""
     if cache["is_team"]:
         person = row.reminder_assignee
-        tone = escape((person.initials[:1] or "x").lower())
-        assignee = (
-            f'<div class="reminder-for" title="{cache["reminded"]}"><span class="user-chip">'
-            f'<span class="avatar avatar-xs" data-tone="{tone}" aria-hidden="true">{escape(person.initials)}</span>'
-            f"<span>{escape(person.name)}</span></span></div>"
-        )
-    phase = opportunity.phase
-    return mark_safe(  # noqa: S308 - every dynamic value above is escaped
+        assignee = cache["people"].get(person.username)
+        if assignee is None:
+            tone = _esc((person.initials[:1] or "x").lower())
+            assignee = cache["people"][person.username] = (
+                f'<div class="reminder-for" title="{cache["reminded"]}"><span class="user-chip">'
+                f'<span class="avatar avatar-xs" data-tone="{tone}" aria-hidden="true">{_esc(person.initials)}</span>'
+                f"<span>{_esc(person.name)}</span></span></div>"
+            )
+    return (
         f'<li class="reminder-row is-{state}{" has-assignee" if cache["is_team"] else ""}" id="reminder-{row.pk}">'
         f'{when}<div class="reminder-main"><div class="reminder-title">'
-        f'<a class="short-name" href="{url}">{escape(opportunity.short_name)}</a>'
-        f'<a class="reminder-name" href="{url}#entry-{row.pk}">{escape(opportunity.name)}</a></div>'
-        f'<div class="reminder-meta"><span class="reminder-org">{escape(opportunity.organization.name)}</span>'
-        f'<span class="badge badge-phase phase-{phase.pk}">{escape(phase.name)}</span>'
-        f'<span class="reminder-byline">{escape(byline)}</span></div>'
-        f'<p class="reminder-text">{mood}<span>{escape(excerpt)}</span></p>{message}</div>'
+        f'<a class="short-name" href="{url}">{_esc(row.short_name)}</a>'
+        f'<a class="reminder-name" href="{url}#entry-{row.pk}">{_esc(row.opportunity_name)}</a></div>'
+        f'<div class="reminder-meta"><span class="reminder-org">{_esc(row.organization_name)}</span>'
+        f'<span class="badge badge-phase phase-{row.phase_id}">{_esc(row.phase_name)}</span>'
+        f'<span class="reminder-byline">{_esc(byline)}</span></div>'
+        f'<p class="reminder-text">{mood}<span>{_esc(excerpt)}</span></p>{message}</div>'
         f"{assignee}{cache['actions'].replace('__PK__', str(row.pk))}</li>"
     )

@@ -40,3 +40,23 @@ def test_select_in_a_bound_form_renders_exactly_as_djangos():
     ours, django = str(form["ours"]), str(form["django"])
     assert ours.replace("ours", "NAME") == django.replace("django", "NAME")
     assert "aria-invalid" in ours
+
+
+class FieldForm(forms.Form):
+    name = forms.CharField(label="Name <&>", help_text="Plain <b>help</b>")
+    note = forms.CharField(required=False, widget=forms.Textarea)
+    when = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    agree = forms.BooleanField(label='Agree "yes"', required=False)
+
+
+@pytest.mark.parametrize("data", [None, {}, {"name": "<x>", "when": "not a date", "agree": "on"}])
+@pytest.mark.parametrize("css_class", ["", "span-all <x>"])
+def test_form_field_renders_exactly_as_the_include(data, css_class):
+    from django.template.loader import render_to_string
+
+    from crm.templatetags.components import form_field
+
+    form = FieldForm(data)
+    for field in form:
+        include = render_to_string("components/field.html", {"field": field, "class": css_class})
+        assert form_field(field, css_class) == include, field.name

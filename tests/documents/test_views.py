@@ -6,8 +6,9 @@ from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 
-from documents import services
+from documents import selectors, services
 from documents.models import Document, DocumentStatus, Letterhead
+from documents.totals import document_totals
 from tests import factories
 from tests.documents.conftest import png_bytes
 
@@ -228,8 +229,8 @@ def test_documents_section_shows_each_document_in_constant_queries(
     request = rf.get("/")
     request.user = sales_user
     sales_user.has_perm("documents.add_document")  # permissions are cached per request
-    # 1. documents with their authors, 2. their lines (for the totals)
-    with django_assert_num_queries(2):
+    # 1. documents with their authors and the sum of their lines (for the totals)
+    with django_assert_num_queries(1):
         html = render_to_string(
             "documents/includes/documents_section.html",
             {"opportunity": opportunity, "user": sales_user, "config": None},
@@ -240,6 +241,28 @@ def test_documents_section_shows_each_document_in_constant_queries(
     assert html.count("4.560,00\u00a0€") == 3 and html.count("5.426,40\u00a0€") == 3
     assert "Approved" in html and "Download PDF" in html and "Sandra Sales" in html
     assert "New document" in html
+
+
+def test_documents_section_totals_round_each_line_like_the_editor_and_the_pdf(opportunity):
+    halves = [
+        {"quantity": Decimal("3"), "unit_price": Decimal("0.35"), "discount": Decimal("50")},  # 0.525
+        {"quantity": Decimal("0.001"), "unit_price": Decimal("5.00")},  # 0.005
+        {"quantity": Decimal("2.5"), "unit_price": Decimal("0.01")},  # 0.025
+        {"quantity": Decimal("1"), "unit_price": Decimal("10.00"), "discount": Decimal("33.33")},  # 6.667
+        {"quantity": Decimal("0.333"), "unit_price": Decimal("0.15"), "discount": Decimal("0")},  # 0.04995
+        # 31 significant digits: more than Decimal's default precision.
+        {"quantity": Decimal("999999999.999"), "unit_price": Decimal("999999999999.99"), "discount": Decimal("0.01")},
+    ]
+    empty = factories.make_document(opportunity=opportunity, title="Empty")
+    document = factories.make_document(opportunity=opportunity, title="Halves", lines=halves)
+    Document.objects.filter(pk=document.pk).update(vat_rate=Decimal("7.77"))
+    document.refresh_from_db()
+
+    listed = {item.pk: item.totals for item in selectors.document_list(opportunity=opportunity)}
+
+    assert listed[document.pk] == document_totals(lines=document.lines.all(), vat_rate=document.vat_rate)
+    assert listed[document.pk] == selectors.document_get(number=document.number).totals
+    assert listed[empty.pk].gross == Decimal("0.00") and listed[empty.pk].net.as_tuple().exponent == -2
 
 
 def test_documents_section_has_an_empty_state(rf, opportunity, other_sales_user):

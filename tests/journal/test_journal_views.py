@@ -345,11 +345,10 @@ def test_journal_section_query_count_is_constant(
 def test_posting_query_count(sales_client, opportunity, django_assert_num_queries):
     tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
     # 1 session, 2 user with permissions, 3 opportunity, 4 the people who can be reminded;
-    # the service: 5 savepoint, 6-8 full_clean's checks of opportunity, author and reminded
-    # person, 9-11 its check of the constraint (savepoint, check, release), 12 insert (the
-    # triggers update the opportunity), 13 release; then 14 the moods for the trend and
-    # 15 the badge (the reminder is mine).
-    with django_assert_num_queries(15):
+    # the service: 5 savepoint, 6 insert (the triggers update the opportunity), 7 release
+    # (full_clean leaves the loaded opportunity, author and reminded person alone); then
+    # 8 the moods for the trend and 9 the badge (the reminder is mine).
+    with django_assert_num_queries(9):
         response = post(sales_client, opportunity, text="Quick note", reminder_date=tomorrow)
     assert response.status_code == 200
 

@@ -32,7 +32,7 @@ def remind(opportunity, user, date, *, text="Call back", author=None):
 
 
 def bucket_texts(response) -> dict[str, list[str]]:
-    return {bucket.key: [row.text for row in bucket.rows] for bucket in response.context["buckets"]}
+    return {bucket.key: [row.excerpt for row in bucket.rows] for bucket in response.context["buckets"]}
 
 
 def bucket_counts(response) -> dict[str, int]:
