@@ -271,8 +271,10 @@ def table_page(request, *, config, export=False) -> dict:
             key = getattr(row, field)
             if key != current:
                 current = key
-                grouped.append({"header": True, "key": key, "label": _group_label(group, row), **totals.get(key, {})})
-            grouped.append({"header": False, "row": row})
+                grouped.append(
+                    {"header": True, "key": key, "label": _group_label(group, row), "rows": [], **totals.get(key, {})}
+                )
+            grouped[-1]["rows"].append(row)
 
     current_query = query_without(params, "page")
     context.update(
