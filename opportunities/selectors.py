@@ -13,6 +13,7 @@ from crm.models import User
 from documents.models import Document
 from journal.models import JournalEntry
 from opportunities.models import (
+    BoardFigure,
     Category,
     CustomField,
     Opportunity,
@@ -134,6 +135,14 @@ def opportunity_table_queryset() -> QuerySet[Opportunity]:
     """
     tag_names = Tag.objects.filter(opportunities=OuterRef("pk")).order_by("name").values("name")
     return Opportunity.objects.select_related("organization").annotate(tag_names=ArraySubquery(tag_names))
+
+
+def opportunity_live_count() -> int:
+    """How many opportunities are not in the trash, from BoardFigure (kept by triggers, a few dozen rows).
+
+    The unfiltered table's count without counting 100,000 rows on each page.
+    """
+    return BoardFigure.objects.aggregate(n=Sum("count"))["n"] or 0
 
 
 def opportunity_board_queryset() -> QuerySet[Opportunity]:

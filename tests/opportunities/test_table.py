@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from opportunities.models import Opportunity, SavedView
 from tests import factories
@@ -54,6 +55,18 @@ def test_table_lists_opportunities_with_their_columns(sales_client, pipeline):
     assert "BION-1" in html and "CRM rollout" in html and "Bionic Systems GmbH" in html
     assert "Wartungsvertrag" in html
     assert response.context["page"].paginator.count == 3
+
+
+def test_unfiltered_count_leaves_out_the_trash(sales_client, pipeline):
+    # Without filters the count comes from BoardFigure (kept by triggers), not COUNT(*).
+    Opportunity.objects.filter(pk=pipeline["other"].pk).update(deleted_at=timezone.now())
+    Opportunity.objects.filter(pk=pipeline["won"].pk).delete()
+
+    response = sales_client.get(URL, {"sort": "name", "per_page": "50"})
+
+    assert response.context["page"].paginator.count == 1 == Opportunity.objects.count()
+    assert _short_names(response) == ["BION-1"]
+    assert "1 opportunity" in response.content.decode()
 
 
 def test_filter_by_phase_and_owner_me(sales_client, pipeline):
