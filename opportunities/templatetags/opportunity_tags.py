@@ -133,7 +133,9 @@ class Formats:
         self._decimal_sep = get_format("DECIMAL_SEPARATOR", lang)
         self._grouping = get_format("NUMBER_GROUPING", lang)
         self._thousand_sep = get_format("THOUSAND_SEPARATOR", lang)
-        self._today = timezone.localdate()
+        self._timezone = timezone.get_current_timezone()
+        self._today = timezone.localdate(timezone=self._timezone)
+        self._natural = {}
 
     def date(self, value, format_name: str) -> str:
         """``date_format(value, format_name)``; format_name is a setting name or a format string."""
@@ -161,8 +163,15 @@ class Formats:
         # Only days around today can be "yesterday", "today" or "tomorrow" (naturalday
         # compares with the server's clock, at most a day from the site's time zone).
         if abs((value - self._today).days) <= 2:
-            return naturalday(value)
+            text = self._natural.get(value)
+            if text is None:
+                text = self._natural[value] = naturalday(value)
+            return text
         return self.date(value, "DATE_FORMAT")
+
+    def localtime(self, value):
+        """``timezone.localtime(value)`` with the time zone looked up once."""
+        return timezone.localtime(value, self._timezone)
 
     def money(self, value) -> str:
         """``number_format(value, 0, force_grouping=True)``."""
@@ -327,7 +336,7 @@ def _cell_tags(cache, opportunity) -> str:
 def _cell_last_activity(cache, opportunity) -> str:
     if not opportunity.last_activity_at:
         return ""
-    local = timezone.localtime(opportunity.last_activity_at)
+    local = cache["formats"].localtime(opportunity.last_activity_at)
     title = _escape(cache["formats"].date(local, "SHORT_DATETIME_FORMAT"))
     shown = _escape(cache["formats"].naturalday(local.date()))
     return f'<time datetime="{_escape(local.isoformat())}" title="{title}">{shown}</time>'
@@ -353,7 +362,7 @@ def _cell_source(cache, opportunity) -> str:
 
 
 def _cell_created_at(cache, opportunity) -> str:
-    return _escape(cache["formats"].date(timezone.localtime(opportunity.created_at), "SHORT_DATE_FORMAT"))
+    return _escape(cache["formats"].date(cache["formats"].localtime(opportunity.created_at), "SHORT_DATE_FORMAT"))
 
 
 _CELLS = {
