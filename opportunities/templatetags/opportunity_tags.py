@@ -107,8 +107,11 @@ _PLAIN_FORMAT_CHARS = {
 
 @functools.cache
 def _compiled_format(format_string: str) -> tuple:
-    """A date format split once as dateformat.Formatter.format splits it on every call:
-    (literal text, None) or (format character, plain function or None when DateFormat must write it)."""
+    """A date format split once, as dateformat.Formatter.format splits it on every call.
+
+    Each piece is (literal text, None, False) or (format character, its plain
+    function or None when DateFormat must write it, True).
+    """
     pieces = []
     for i, piece in enumerate(re_formatchars.split(format_string)):
         if i % 2:
@@ -130,7 +133,6 @@ class Formats:
         lang = get_language()
         self._formats = {}
         self._dates = {}
-        self._decimal_sep = get_format("DECIMAL_SEPARATOR", lang)
         self._grouping = get_format("NUMBER_GROUPING", lang)
         self._thousand_sep = get_format("THOUSAND_SEPARATOR", lang)
         self._timezone = timezone.get_current_timezone()
