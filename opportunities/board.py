@@ -4,11 +4,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Count, F, OuterRef, Subquery, Sum, Value
+from django.db.models import BigIntegerField, Count, F, OuterRef, Subquery, Sum, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 from django.utils.translation import gettext_lazy as _
 
-from opportunities.models import BoardFigure, OpportunityContact, PhaseKind, Tag
+from opportunities.models import BoardFigure, Opportunity, OpportunityContact, PhaseKind, Tag
 from opportunities.selectors import attach_configuration
 
 CARDS_PER_PAGE = 30
@@ -119,15 +120,37 @@ def column_figures(queryset, *, field_name: str, keys=None, summary: bool = Fals
     return figures
 
 
+class _ColumnKey:
+    """Stands for the column key in the one compiled query every column of column_cards runs."""
+
+
 def column_cards(queryset, *, field_name: str, keys, order: str, offset: int = 0, limit: int = CARDS_PER_PAGE):
-    """The cards of several columns in one query: a UNION ALL of one LIMITed, indexed scan per column."""
-    order_by = ORDERS.get(order, ORDERS["close"])[1]
-    base = card_queryset(queryset).order_by(*order_by)
-    parts = [base.filter(**{field_name: key})[offset : offset + limit] for key in keys]
-    if not parts:
+    """The cards of several columns in one query: a UNION ALL of one LIMITed, indexed scan per column.
+
+    The columns pick only ids (index-only scans for the default order), numbered
+    in the order they come; what a card shows is then read once per picked id.
+    The column's query is compiled once and repeated with each key as its
+    parameter. Compiling and planning the organization, contact and tag
+    subqueries in every column's part (QuerySet.union) cost Django ~8 ms and
+    PostgreSQL ~5 ms for five columns.
+    """
+    keys = list(dict.fromkeys(keys))
+    if not keys:
         return []
-    combined = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    return list(combined)
+    order_by = ORDERS.get(order, ORDERS["close"])[1]
+    marker = _ColumnKey()
+    column = RawSQL("%s", (marker,), output_field=BigIntegerField())
+    part = queryset.filter(**{field_name: column}).order_by(*order_by).values("id")[offset : offset + limit]
+    part_sql, part_params = part.query.sql_with_params()
+    picked = RawSQL("picked.id", (), output_field=BigIntegerField())
+    card_sql, card_params = card_queryset(Opportunity.objects.filter(pk=picked)).query.sql_with_params()
+    parts = " UNION ALL ".join([f"({part_sql})"] * len(keys))
+    sql = (
+        f"SELECT card.* FROM (SELECT id, row_number() OVER () AS position FROM ({parts}) AS parts) AS picked "  # noqa: S608
+        f"CROSS JOIN LATERAL ({card_sql}) AS card ORDER BY picked.position"
+    )
+    params = [key if param is marker else param for key in keys for param in part_params]
+    return list(Opportunity.objects.raw(sql, [*params, *card_params]))
 
 
 def board_figures(queryset, *, config, group: str, summary: bool = False) -> Board:

@@ -40,15 +40,19 @@ def search_query(term: str) -> SearchQuery | None:
 
 
 class OpportunityFilter(django_filters.FilterSet):
+    # The choice filters compare a column of the opportunity itself, so they
+    # cannot repeat a row: without distinct=False django-filter adds a DISTINCT
+    # over every column (description, search document, custom values), which
+    # made the filtered page's count and rows a sort of all matches (~15 ms).
     q = django_filters.CharFilter(label=_("Search"), method="filter_search", max_length=200)
-    phase = django_filters.MultipleChoiceFilter(label=_("Phase"), field_name="phase_id")
-    status = django_filters.MultipleChoiceFilter(label=_("Status"), field_name="status_id")
+    phase = django_filters.MultipleChoiceFilter(label=_("Phase"), field_name="phase_id", distinct=False)
+    status = django_filters.MultipleChoiceFilter(label=_("Status"), field_name="status_id", distinct=False)
     owner = django_filters.MultipleChoiceFilter(label=_("Owner"), method="filter_owner")
     organization = django_filters.ModelChoiceFilter(
         label=_("Organization"), queryset=Organization.objects.only("id", "name", "code")
     )
-    category = django_filters.MultipleChoiceFilter(label=_("Category"), field_name="category_id")
-    source = django_filters.MultipleChoiceFilter(label=_("Source"), field_name="source_id")
+    category = django_filters.MultipleChoiceFilter(label=_("Category"), field_name="category_id", distinct=False)
+    source = django_filters.MultipleChoiceFilter(label=_("Source"), field_name="source_id", distinct=False)
     tag = django_filters.MultipleChoiceFilter(label=_("Tags"), method="filter_tags")
     state = django_filters.ChoiceFilter(label=_("Open / won / lost"), choices=STATE_CHOICES, method="filter_state")
     reminder = django_filters.ChoiceFilter(label=_("Follow-up"), choices=REMINDER_CHOICES, method="filter_reminder")

@@ -319,8 +319,15 @@ class Opportunity(TrashableModel):
             models.Index(
                 fields=["status", "expected_close_date", "id"], name="opportunity_status_close_idx", condition=LIVE
             ),
-            # "My opportunities" and the owner filter.
-            models.Index(fields=["owner", "phase"], name="opportunity_owner_phase_idx", condition=LIVE),
+            # "My opportunities" and the owner filter; the board with it: a column's
+            # cards in close order (LIMITed scan) and the column figures from the
+            # index alone (~30 ms of heap reads for one rep's 5,000 opportunities).
+            models.Index(
+                fields=["owner", "phase", "expected_close_date", "id"],
+                include=["status", "value", "probability"],
+                name="opportunity_owner_board_idx",
+                condition=LIVE,
+            ),
             # Default table order (newest first) with a stable tie-breaker.
             models.Index(fields=["-created_at", "-id"], name="opportunity_created_idx", condition=LIVE),
             models.Index(fields=["organization", "id"], name="opportunity_org_idx", condition=LIVE),

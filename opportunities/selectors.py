@@ -13,6 +13,7 @@ from crm.models import User
 from documents.models import Document
 from journal.models import JournalEntry
 from opportunities.models import (
+    BoardFigure,
     Category,
     CustomField,
     Opportunity,
@@ -177,19 +178,44 @@ def opportunity_table_queryset() -> QuerySet[Opportunity]:
     return Opportunity.objects.select_related("organization").annotate(tag_names=ArraySubquery(tag_names))
 
 
+def opportunity_live_count() -> int:
+    """How many opportunities are not in the trash, from BoardFigure (kept by triggers, a few dozen rows).
+
+    The unfiltered table's count without counting 100,000 rows on each page.
+    """
+    return BoardFigure.objects.aggregate(n=Sum("count"))["n"] or 0
+
+
 def opportunity_board_queryset() -> QuerySet[Opportunity]:
     """The board's base set; opportunities.board adds what cards show."""
     return Opportunity.objects.all()
 
 
 def attach_configuration(opportunities, config: Configuration) -> None:
-    """Set phase, status, category, source and owner from the loaded configuration (no queries)."""
+    """Set phase, status, category, source and owner from the loaded configuration (no queries).
+
+    Straight into the relation cache: each object is the one its *_id names, so
+    the descriptors' checks (type, database, setting the id again) are not
+    needed, and they cost ~1 ms for a page of 100 rows.
+    """
+    fields = Opportunity._meta
+    phase, status, category, source, owner = (
+        fields.get_field(name) for name in ("phase", "status", "category", "source", "owner")
+    )
     for opportunity in opportunities:
-        opportunity.phase = config.phase(opportunity.phase_id) or Phase.objects.get(pk=opportunity.phase_id)
-        opportunity.status = config.status(opportunity.status_id) or Status.objects.get(pk=opportunity.status_id)
-        opportunity.category = config.category(opportunity.category_id) if opportunity.category_id else None
-        opportunity.source = config.source(opportunity.source_id) if opportunity.source_id else None
-        opportunity.owner = config.user(opportunity.owner_id) or User.objects.get(pk=opportunity.owner_id)
+        phase.set_cached_value(
+            opportunity, config.phase(opportunity.phase_id) or Phase.objects.get(pk=opportunity.phase_id)
+        )
+        status.set_cached_value(
+            opportunity, config.status(opportunity.status_id) or Status.objects.get(pk=opportunity.status_id)
+        )
+        category.set_cached_value(
+            opportunity, config.category(opportunity.category_id) if opportunity.category_id else None
+        )
+        source.set_cached_value(opportunity, config.source(opportunity.source_id) if opportunity.source_id else None)
+        owner.set_cached_value(
+            opportunity, config.user(opportunity.owner_id) or User.objects.get(pk=opportunity.owner_id)
+        )
 
 
 def group_totals(queryset: QuerySet[Opportunity], *, field: str, keys) -> dict:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crm import permissions
+from opportunities import selectors
 from opportunities.filters import OpportunityFilter
 from opportunities.models import Opportunity
 from opportunities.selectors import attach_configuration, group_totals, opportunity_table_queryset
@@ -234,6 +235,10 @@ def table_page(request, *, config, export=False) -> dict:
         return context
 
     paginator = Paginator(queryset, per_page)
+    has_filters = bool(query_without(params, "page", "per_page", "sort", "cols", "group"))
+    if not has_filters and not filter_errors:
+        # Every live opportunity: the figures the board keeps instead of a COUNT(*) over all of them.
+        paginator.count = selectors.opportunity_live_count()
     page_message = ""
     raw_page = params.get("page", "1")
     try:
@@ -271,8 +276,10 @@ def table_page(request, *, config, export=False) -> dict:
             key = getattr(row, field)
             if key != current:
                 current = key
-                grouped.append({"header": True, "key": key, "label": _group_label(group, row), **totals.get(key, {})})
-            grouped.append({"header": False, "row": row})
+                grouped.append(
+                    {"header": True, "key": key, "label": _group_label(group, row), "rows": [], **totals.get(key, {})}
+                )
+            grouped[-1]["rows"].append(row)
 
     current_query = query_without(params, "page")
     context.update(
@@ -290,7 +297,7 @@ def table_page(request, *, config, export=False) -> dict:
             "export_url": reverse("opportunities:opportunity-export") + ("?" + current_query.urlencode()),
             "board_url": reverse("opportunities:opportunity-board")
             + ("?" + query_without(params, "page", "per_page", "sort", "cols").urlencode()),
-            "has_filters": bool(query_without(params, "page", "per_page", "sort", "cols", "group")),
+            "has_filters": has_filters,
             "saved_query": query_without(params, "page").urlencode(),
             "today": timezone.localdate(),
         }

@@ -68,6 +68,30 @@ def test_board_by_status_and_with_the_table_filters(sales_client, deals):
     assert mine.context["board"].count == 2
 
 
+@pytest.mark.parametrize(
+    ("order", "expected"),
+    [("close", ["BION-3", "BION-1", "BION-5"]), ("value", ["BION-5", "BION-1", "BION-3"])],
+)
+def test_cards_keep_their_order_in_every_column(sales_client, sales_user, order, expected):
+    org = factories.make_organization(name="Bionic Systems GmbH", code="BION")
+    for value, close in [("5000", "2027-03-01"), ("100", "2027-01-01"), ("90000", "2027-06-01")]:
+        for phase in ("Research", "Contact made"):
+            factories.make_opportunity(
+                organization=org,
+                owner=sales_user,
+                value=Decimal(value),
+                expected_close_date=close,
+                phase=factories.phase(phase),
+            )
+
+    response = sales_client.get(URL, {"order": order})
+
+    # Research holds BION-1, -3, -5 and Contact made BION-2, -4, -6, in the same order.
+    assert [card.short_name for card in _column(response, "Research").cards] == expected
+    shifted = [f"BION-{int(name.split('-')[1]) + 1}" for name in expected]
+    assert [card.short_name for card in _column(response, "Contact made").cards] == shifted
+
+
 def test_board_card_shows_primary_contact_and_tags(sales_client, sales_user):
     org = factories.make_organization(code="ACME")
     anna = factories.make_member(organization=org, first_name="Anna", last_name="Adler")

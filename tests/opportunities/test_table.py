@@ -1,11 +1,16 @@
 import csv
+import datetime
 import io
 from decimal import Decimal
 
 import pytest
+from django.contrib.humanize.templatetags.humanize import naturalday
 from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format, number_format
 
 from opportunities.models import Opportunity, SavedView
+from opportunities.templatetags.opportunity_tags import Formats
 from tests import factories
 
 URL = reverse("opportunities:opportunity-list")
@@ -54,6 +59,18 @@ def test_table_lists_opportunities_with_their_columns(sales_client, pipeline):
     assert "BION-1" in html and "CRM rollout" in html and "Bionic Systems GmbH" in html
     assert "Wartungsvertrag" in html
     assert response.context["page"].paginator.count == 3
+
+
+def test_unfiltered_count_leaves_out_the_trash(sales_client, pipeline):
+    # Without filters the count comes from BoardFigure (kept by triggers), not COUNT(*).
+    Opportunity.objects.filter(pk=pipeline["other"].pk).update(deleted_at=timezone.now())
+    Opportunity.objects.filter(pk=pipeline["won"].pk).delete()
+
+    response = sales_client.get(URL, {"sort": "name", "per_page": "50"})
+
+    assert response.context["page"].paginator.count == 1 == Opportunity.objects.count()
+    assert _short_names(response) == ["BION-1"]
+    assert "1 opportunity" in response.content.decode()
 
 
 def test_filter_by_phase_and_owner_me(sales_client, pipeline):
@@ -348,3 +365,24 @@ def test_table_query_count_is_constant(sales_client, sales_user, django_assert_n
     # Grouping adds one query for the group totals.
     with django_assert_num_queries(7):
         sales_client.get(URL, {"per_page": "50", "group": "organization"})
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_row_formats_write_what_djangos_formatting_writes(language):
+    # Formats (the table rows' and board cards' dates and sums) skips Django's
+    # per-call format lookups; its text must stay exactly Django's.
+    with translation.override(language):
+        formats = Formats()
+        today = timezone.localdate()
+        for days in [*range(-400, 400, 13), -2, -1, 0, 1, 2]:
+            day = today + datetime.timedelta(days=days)
+            for name in ("SHORT_DATE_FORMAT", "DATE_FORMAT", "d M", "j M Y"):
+                assert formats.date(day, name) == date_format(day, name)
+            assert formats.naturalday(day) == naturalday(day)
+            instant = timezone.now() + datetime.timedelta(days=days, minutes=days)
+            moment = formats.localtime(instant)
+            assert (moment, moment.tzinfo) == (timezone.localtime(instant), timezone.localtime(instant).tzinfo)
+            assert formats.date(moment, "SHORT_DATETIME_FORMAT") == date_format(moment, "SHORT_DATETIME_FORMAT")
+        for text in ["0", "0.05", "7", "999.99", "1000", "1234567.89", "100000000", "-1500.5"]:
+            value = Decimal(text)
+            assert formats.money(value) == number_format(value, 0, force_grouping=True)
