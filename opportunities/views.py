@@ -3,6 +3,7 @@ import csv
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import Http404, HttpResponseBadRequest, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -350,10 +351,10 @@ def opportunity_move(request, short_name):
 
     GET gives the "Move to…" form: in the card (htmx) or as a page without JS.
     """
-    opportunity = get_object_or_404(Opportunity, short_name=short_name)
-    permissions.require(permissions.can_view(request.user))
-    config = selectors.configuration_get(user=request.user)
     if request.method == "GET":
+        opportunity = get_object_or_404(Opportunity, short_name=short_name)
+        permissions.require(permissions.can_view(request.user))
+        config = selectors.configuration_get(user=request.user)
         permissions.require(permissions.can_change_opportunity(request.user, opportunity))
         group = request.GET.get("group") if request.GET.get("group") in board.GROUPINGS else "phase"
         context = {
@@ -367,45 +368,68 @@ def opportunity_move(request, short_name):
         if request.htmx:
             template += "#move-form"
         return render(request, template, context)
+    return _move(request, short_name)
+
+
+def _move(request, short_name):
+    """The drop itself: one transaction that locks the card, reads what it shows and moves it.
+
+    The card comes back from the service as it now is (its organization, contact
+    person and tags read with the lock, ``column_before`` where it was), so a
+    drop reads the opportunity once; only the two columns' figures follow.
+    """
+    permissions.require(permissions.can_view(request.user))
+    config = selectors.configuration_get(user=request.user)
     form = MoveForm(request.POST, config=config)
     board_query = request.POST.get("board_query", "")
     back = reverse("opportunities:opportunity-board") + ("?" + board_query if board_query else "")
-    status, message, needs = 200, "", None
+    group = form.cleaned_data["group"] if form.is_valid() else request.POST.get("group", "phase")
+    group = group if group in board.GROUPINGS else "phase"
+    field_name = board.GROUPINGS[group]
+    status, message, needs, card = 200, "", None, None
     if not form.is_valid():
         status = 400
         message = " ".join(" ".join(errors) for errors in form.errors.values())
     else:
+        queryset = board.card_queryset(Opportunity.objects.all()).annotate(column_before=F(field_name))
         try:
-            services.opportunity_move(opportunity_id=opportunity.pk, user=request.user, **form.service_kwargs())
+            card = services.opportunity_move(
+                short_name=short_name, user=request.user, queryset=queryset, **form.service_kwargs()
+            )
+        except Opportunity.DoesNotExist:
+            raise Http404 from None
         except services.VersionConflict as conflict:
             status = 409
             message = table.conflict_message(conflict.opportunity, config)
+            card = conflict.opportunity
         except services.MoveNeedsInput as exc:
             needs = exc
+            card = exc.opportunity
         except ValidationError as error:
             status = 400
             message = " ".join(error.messages)
+            card = None  # the failed change is rolled back; read the card as it is
+    if card is None:
+        card = get_object_or_404(board.card_queryset(Opportunity.objects.all()), short_name=short_name)
     if not request.htmx:
         if needs is not None:
             return render(
                 request,
                 "opportunities/opportunity_move.html",
-                {"opportunity": opportunity, "needs": needs, "form": form, "board_query": board_query},
+                {"opportunity": card, "needs": needs, "form": form, "board_query": board_query},
             )
         if message:
             messages.error(request, message)
         else:
-            messages.success(request, _("%(name)s moved.") % {"name": opportunity.short_name})
+            messages.success(request, _("%(name)s moved.") % {"name": card.short_name})
         return redirect(back)
 
-    card = board.card_queryset(Opportunity.objects.filter(pk=opportunity.pk)).get()
     table.attach_configuration([card], config)
-    group = form.cleaned_data.get("group", "phase") if form.is_valid() else request.POST.get("group", "phase")
     context = {
         "card": card,
         "config": config,
         "can_manage": permissions.is_manager(request.user),
-        "board_group": group if group in board.GROUPINGS else "phase",
+        "board_group": group,
         "today": timezone.localdate(),
         "board_query": board_query,
         "card_message": message,
@@ -414,18 +438,20 @@ def opportunity_move(request, short_name):
     }
     if status == 200 and needs is None:
         params = QueryDict(board_query)
-        filterset = _board_filterset(request, config, params=params or None)
-        queryset = filterset.qs if not (filterset.is_bound and not filterset.is_valid()) else Opportunity.objects.none()
-        field_name = board.GROUPINGS[context["board_group"]]
+        summary = _unfiltered(params)
+        queryset = None  # the unfiltered board's figures come from BoardFigure
+        if not summary:
+            filterset = _board_filterset(request, config, params=params)
+            queryset = filterset.qs if filterset.is_valid() else Opportunity.objects.none()
         context["target_column"] = getattr(card, field_name)
         # Only the two columns the card left and entered get fresh figures here;
         # the board totals refresh themselves on the opportunityMoved event.
         context["moved_columns"] = board.columns_after_move(
             queryset,
             config=config,
-            group=context["board_group"],
-            keys=[getattr(opportunity, field_name), context["target_column"]],
-            summary=_unfiltered(params),
+            group=group,
+            keys=[card.column_before, context["target_column"]],
+            summary=summary,
         )
         response = render(request, "opportunities/opportunity_board.html#move-success", context)
         trigger_client_event(response, "opportunityMoved", {"short_name": card.short_name})
