@@ -176,7 +176,7 @@ def opportunity_update(*, opportunity_id: int, version: int | None, data: dict, 
     return _change(_locked(opportunity_id=opportunity_id), version=version, data=data, user=user)
 
 
-def _change(opportunity: Opportunity, *, version: int | None, data: dict, user) -> Opportunity:
+def _change(opportunity: Opportunity, *, version: int | None, data: dict, user, custom_fields=None) -> Opportunity:
     """opportunity_update on a row the caller has locked (_locked) in its transaction.
 
     The public services call this directly rather than each other, so that one
@@ -198,7 +198,7 @@ def _change(opportunity: Opportunity, *, version: int | None, data: dict, user) 
     if "custom_values" in data:
         # Check only the values being changed: another field that became
         # required, or was deactivated, since must not block this edit.
-        changed = clean_custom_values(data["custom_values"], partial=True)
+        changed = clean_custom_values(data["custom_values"], fields=custom_fields, partial=True)
         merged = {**opportunity.custom_values, **changed}
         for key in set(data["custom_values"]) - set(changed):
             merged.pop(key, None)  # emptied
@@ -420,10 +420,22 @@ def opportunity_reopen(*, opportunity_id: int, version: int, user) -> Opportunit
 
 
 @transaction.atomic
-def opportunity_field_update(*, opportunity_id: int, version: int, data: dict, user) -> Opportunity:
-    """One inline edit from the detail page (optimistic locking as in opportunity_update)."""
+def opportunity_field_update(
+    *, opportunity_id: int, version: int, data: dict, user, custom_fields: list | None = None
+) -> Opportunity:
+    """One inline edit from the detail page (optimistic locking as in opportunity_update).
+
+    ``custom_fields``: the active custom-field definitions, when the caller has
+    them loaded already (the request's configuration); else they are read.
+    """
     with _acting(user):
-        return _change(_locked(opportunity_id=opportunity_id), version=version, data=data, user=user)
+        return _change(
+            _locked(opportunity_id=opportunity_id),
+            version=version,
+            data=data,
+            user=user,
+            custom_fields=custom_fields,
+        )
 
 
 @transaction.atomic

@@ -653,34 +653,53 @@ def opportunity_field(request, short_name, key):
     Stale: 409, the form keeps what was typed and shows the current value and who changed it.
     Invalid: 422 with the message next to the field.
     """
+    if request.method == "POST":
+        return _field_save(request, short_name, key)
     opportunity, config = _opportunity(request, short_name)
     if key not in detail.field_keys(config):
         raise Http404
-    can_change = permissions.can_change_opportunity(request.user, opportunity)
-    if request.method == "GET":
-        editing = request.GET.get("edit") and key not in detail.HEADER_FIELDS
-        if editing:
-            permissions.require(can_change)
-        if not _is_fragment(request):
-            return redirect(
-                opportunity.get_absolute_url() + (f"?edit={key}#field-{key}" if editing else f"#field-{key}")
-            )
-        form = OpportunityFieldForm(key=key, config=config, opportunity=opportunity) if editing else None
-        return _field_response(request, opportunity, config, key, form=form)
+    editing = request.GET.get("edit") and key not in detail.HEADER_FIELDS
+    if editing:
+        permissions.require(permissions.can_change_opportunity(request.user, opportunity))
+    if not _is_fragment(request):
+        return redirect(opportunity.get_absolute_url() + (f"?edit={key}#field-{key}" if editing else f"#field-{key}"))
+    form = OpportunityFieldForm(key=key, config=config, opportunity=opportunity) if editing else None
+    return _field_response(request, opportunity, config, key, form=form)
 
-    permissions.require(can_change)
+
+def _field_save(request, short_name, key):
+    """An inline edit: the opportunity is read twice, to validate the form and then locked to write it.
+
+    The answer is drawn from the row the service wrote, not read again: a field
+    from that row alone, the header (status, phase, owner) with the organization,
+    tags and counts of the first read, which the change does not touch.
+    """
+    permissions.require(permissions.can_view(request.user))
+    config = selectors.configuration_get(user=request.user)
+    if key not in detail.field_keys(config):
+        raise Http404
+    header = key in detail.HEADER_FIELDS
+    fragment = _is_fragment(request)
+    if header or not fragment:
+        opportunity = selectors.opportunity_detail(short_name=short_name)
+    else:
+        # A field's own answer shows nothing beyond the row itself.
+        opportunity = get_object_or_404(Opportunity.objects.defer("search_document"), short_name=short_name)
+    selectors.attach_configuration([opportunity], config)
+    permissions.require(permissions.can_change_opportunity(request.user, opportunity))
     if key == "owner":
         permissions.require(permissions.can_reassign(request.user))
     form = OpportunityFieldForm(request.POST, key=key, config=config, opportunity=opportunity)
-    status, message, current = 200, "", ""
+    status, message = 200, ""
     old_version = opportunity.version
     if form.is_valid():
         try:
-            opportunity = services.opportunity_field_update(
+            saved = services.opportunity_field_update(
                 opportunity_id=opportunity.pk,
                 version=form.cleaned_data["version"],
                 data=form.changes(),
                 user=request.user,
+                custom_fields=config.custom_fields,
             )
         except services.VersionConflict as conflict:
             status = 409
@@ -693,25 +712,32 @@ def opportunity_field(request, short_name, key):
                     form.add_error("value", text)
     else:
         status = 400 if "version" in form.errors else 422
-    if status != 200 or key in detail.HEADER_FIELDS or not _is_fragment(request):
-        fresh = selectors.opportunity_detail(short_name=short_name)
-        selectors.attach_configuration([fresh], config)
-    else:
-        fresh = None
-    if not _is_fragment(request):
-        if status == 200:
+    if status == 200:
+        if not fragment:
             messages.success(request, _("%(field)s saved.") % {"field": detail.field_label(key, config)})
             return redirect(f"{opportunity.get_absolute_url()}#field-{key}")
-        if key in detail.HEADER_FIELDS:
+        selectors.attach_configuration([saved], config)
+        if header:
+            saved.organization = opportunity.organization
+            saved.tag_ids = opportunity.tag_ids
+            saved.organization_opportunity_count = opportunity.organization_opportunity_count
+            return _header_response(request, saved, config, old_version=old_version)
+        response = _field_response(request, saved, config, key)
+        _version_oob(response, old_version, saved.version)
+        return trigger_client_event(response, "opportunityChanged", {"short_name": saved.short_name})
+
+    # Refused: show the opportunity as it is now.
+    fresh = selectors.opportunity_detail(short_name=short_name)
+    selectors.attach_configuration([fresh], config)
+    if not fragment:
+        if header:
             messages.error(request, message or " ".join(form.errors.get("value", [])) or _("Not saved."))
             return redirect(opportunity.get_absolute_url())
         if status == 409:
             form = _rebased(form, fresh, key, config)
             messages.error(request, message)
         return _render_page(request, fresh, config, status=status, editing={key: form})
-    if key in detail.HEADER_FIELDS:
-        if status == 200:
-            return _header_response(request, fresh, config, old_version=old_version)
+    if header:
         text = message or " ".join(form.errors.get("value", [])) or _("Not saved.")
         return _header_response(request, fresh, config, status=status, message=text)
     if status == 409:
@@ -726,12 +752,7 @@ def opportunity_field(request, short_name, key):
             current=current,
             status=409,
         )
-    if status != 200:
-        return _field_response(request, fresh, config, key, form=form, status=status)
-    selectors.attach_configuration([opportunity], config)
-    response = _field_response(request, opportunity, config, key)
-    _version_oob(response, old_version, opportunity.version)
-    return trigger_client_event(response, "opportunityChanged", {"short_name": opportunity.short_name})
+    return _field_response(request, fresh, config, key, form=form, status=status)
 
 
 def _rebased(form, fresh, key, config):
