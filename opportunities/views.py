@@ -1,4 +1,5 @@
 import csv
+import functools
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -371,6 +372,16 @@ def opportunity_move(request, short_name):
     return _move(request, short_name)
 
 
+@functools.cache
+def _card_moving(field_name: str):
+    """What a card shows, and ``column_before``: the column (``field_name``) it is in before the move.
+
+    Built once per process and only ever cloned (filter, get): putting the
+    card's annotations together cost about as much as the whole statement.
+    """
+    return board.card_queryset(Opportunity.objects.all()).annotate(column_before=F(field_name))
+
+
 def _move(request, short_name):
     """The drop itself: one transaction that locks the card, reads what it shows and moves it.
 
@@ -391,10 +402,9 @@ def _move(request, short_name):
         status = 400
         message = " ".join(" ".join(errors) for errors in form.errors.values())
     else:
-        queryset = board.card_queryset(Opportunity.objects.all()).annotate(column_before=F(field_name))
         try:
             card = services.opportunity_move(
-                short_name=short_name, user=request.user, queryset=queryset, **form.service_kwargs()
+                short_name=short_name, user=request.user, queryset=_card_moving(field_name), **form.service_kwargs()
             )
         except Opportunity.DoesNotExist:
             raise Http404 from None
