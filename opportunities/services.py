@@ -148,6 +148,23 @@ def _apply_phase(opportunity: Opportunity, phase: Phase, *, lost_reason: str = "
 UPDATABLE_FIELDS = frozenset(OPPORTUNITY_FIELDS)
 
 
+def _locked(*, opportunity_id: int | None = None, short_name: str | None = None, queryset=None) -> Opportunity:
+    """Read the opportunity and lock its row for the rest of the transaction (DoesNotExist if there is none).
+
+    ``queryset`` may carry what the caller shows afterwards (annotations,
+    select_related), so that it needs no second read; annotations keep the
+    values from before the change.
+    """
+    if queryset is None:
+        queryset = Opportunity.objects.all()
+    lookup = {"pk": opportunity_id} if opportunity_id is not None else {"short_name": short_name}
+    # of=("self",): lock the opportunity only. Locking its phase row as well
+    # (select_related joins it) made concurrent moves deadlock at COMMIT: each
+    # held one phase FOR UPDATE while its foreign-key check wanted the other's.
+    # The search document (a trigger keeps it) is large and nothing here reads it.
+    return queryset.defer("search_document").select_for_update(of=("self",)).get(**lookup)
+
+
 @transaction.atomic
 def opportunity_update(*, opportunity_id: int, version: int | None, data: dict, user) -> Opportunity:
     """Change fields of an opportunity, refusing a stale version (optimistic locking).
@@ -156,10 +173,15 @@ def opportunity_update(*, opportunity_id: int, version: int | None, data: dict, 
     both pass the version check. ``data`` may hold "lost_reason" for a move into
     a lost-kind phase.
     """
-    # of=("self",): lock the opportunity only. Locking its phase row as well
-    # (select_related joins it) made concurrent moves deadlock at COMMIT: each
-    # held one phase FOR UPDATE while its foreign-key check wanted the other's.
-    opportunity = Opportunity.objects.select_for_update(of=("self",)).select_related("phase").get(pk=opportunity_id)
+    return _change(_locked(opportunity_id=opportunity_id), version=version, data=data, user=user)
+
+
+def _change(opportunity: Opportunity, *, version: int | None, data: dict, user, custom_fields=None) -> Opportunity:
+    """opportunity_update on a row the caller has locked (_locked) in its transaction.
+
+    The public services call this directly rather than each other, so that one
+    change is one transaction without savepoints (two round trips each).
+    """
     if version is not None and opportunity.version != version:
         raise VersionConflict(opportunity)
     permissions.require(permissions.can_change_opportunity(user, opportunity))
@@ -176,22 +198,30 @@ def opportunity_update(*, opportunity_id: int, version: int | None, data: dict, 
     if "custom_values" in data:
         # Check only the values being changed: another field that became
         # required, or was deactivated, since must not block this edit.
-        changed = clean_custom_values(data["custom_values"], partial=True)
+        changed = clean_custom_values(data["custom_values"], fields=custom_fields, partial=True)
         merged = {**opportunity.custom_values, **changed}
         for key in set(data["custom_values"]) - set(changed):
             merged.pop(key, None)  # emptied
         opportunity.custom_values = merged
     opportunity.version += 1
     opportunity.updated_by = user
-    # Field rules (ranges, lengths, choices) are checked here; foreign keys,
-    # uniqueness and check constraints are enforced by the database on UPDATE.
-    # Validating those in Python cost 14 queries per edit, for values that come
-    # from validated forms and the loaded configuration.
-    opportunity.full_clean(exclude=_RELATIONS, validate_unique=False, validate_constraints=False)
-    opportunity.save(update_fields=_changed_columns(data))
+    columns = _changed_columns(data)
+    # Field rules (ranges, lengths, choices) are checked here for the columns
+    # being written; foreign keys, uniqueness and check constraints are enforced
+    # by the database on UPDATE. Validating those in Python cost 14 queries per
+    # edit, for values that come from validated forms and the loaded
+    # configuration; validating the untouched columns checked what is stored
+    # already (and loaded the deferred search document).
+    opportunity.full_clean(
+        exclude=[name for name in _FIELD_NAMES if name not in columns or name in _RELATIONS],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+    opportunity.save(update_fields=columns)
     return opportunity
 
 
+_FIELD_NAMES = [field.name for field in Opportunity._meta.fields]
 _RELATIONS = ["organization", "category", "status", "phase", "owner", "source", "created_by", "updated_by"]
 _PHASE_COLUMNS = {"phase", "phase_changed_at", "probability", "won_at", "lost_at", "lost_reason", "status"}
 
@@ -220,7 +250,7 @@ def opportunity_bulk_update(*, ids, user, data: dict | None = None, add_tag: str
     """
     result = BulkResult(updated=[], skipped=[])
     tag = tag_get_or_create(name=add_tag) if add_tag else None
-    # The opportunities only, not their phases (see opportunity_update), in id
+    # The opportunities only, not their phases (see _locked), in id
     # order, so that two overlapping bulk changes queue up instead of deadlocking.
     opportunities = list(
         Opportunity.objects.select_for_update(of=("self",)).select_related("phase").filter(pk__in=ids).order_by("pk")
@@ -266,45 +296,49 @@ def tag_get_or_create(*, name: str) -> Tag:
 
 
 class MoveNeedsInput(Exception):
-    """A move into a won or lost phase needs a confirmation or a reason first."""
+    """A move into a won or lost phase needs a confirmation or a reason first; carries the current row."""
 
-    def __init__(self, kind: str, phase: Phase):
+    def __init__(self, kind: str, phase: Phase, opportunity: Opportunity | None = None):
         super().__init__(kind)
         self.kind = kind  # "won" or "lost"
         self.phase = phase
+        self.opportunity = opportunity
 
 
 @transaction.atomic
 def opportunity_move(
     *,
-    opportunity_id: int,
+    opportunity_id: int | None = None,
+    short_name: str | None = None,
     version: int,
     user,
     phase: Phase | None = None,
     status: Status | None = None,
     lost_reason: str = "",
     confirmed: bool = False,
+    queryset=None,
 ) -> Opportunity:
-    """Move an opportunity to another board column (phase or status).
+    """Move an opportunity (by id or short name) to another board column (phase or status).
 
     A won-kind phase needs ``confirmed``, a lost-kind phase a ``lost_reason``;
-    a stale ``version`` is refused before asking for either.
+    a stale ``version`` is refused before asking for either. ``queryset``: see
+    _locked (the board reads the card's annotations with the lock).
     """
-    current = Opportunity.objects.select_for_update().get(pk=opportunity_id)
+    current = _locked(opportunity_id=opportunity_id, short_name=short_name, queryset=queryset)
     if current.version != version:
         raise VersionConflict(current)
     permissions.require(permissions.can_change_opportunity(user, current))
     if phase is not None:
         if phase.kind == PhaseKind.WON and not confirmed and current.phase_id != phase.pk:
-            raise MoveNeedsInput("won", phase)
+            raise MoveNeedsInput("won", phase, current)
         if phase.kind == PhaseKind.LOST and not lost_reason.strip() and current.phase_id != phase.pk:
-            raise MoveNeedsInput("lost", phase)
+            raise MoveNeedsInput("lost", phase, current)
         data = {"phase": phase, "lost_reason": lost_reason}
     elif status is not None:
         data = {"status": status}
     else:
         raise ValueError("Move to a phase or a status.")
-    return opportunity_update(opportunity_id=opportunity_id, version=version, data=data, user=user)
+    return _change(current, version=version, data=data, user=user)
 
 
 # Detail page -------------------------------------------------------------
@@ -341,8 +375,11 @@ def _phase_of_kind(kind: str) -> Phase:
 def opportunity_win(*, opportunity_id: int, version: int, user) -> Opportunity:
     """Mark as won: the first won phase, won_at now, and the status from CRM_STATUS_ON_WIN."""
     with _acting(user):
-        return opportunity_update(
-            opportunity_id=opportunity_id, version=version, data={"phase": _phase_of_kind(PhaseKind.WON)}, user=user
+        return _change(
+            _locked(opportunity_id=opportunity_id),
+            version=version,
+            data={"phase": _phase_of_kind(PhaseKind.WON)},
+            user=user,
         )
 
 
@@ -352,8 +389,8 @@ def opportunity_lose(*, opportunity_id: int, version: int, reason: str, user) ->
     if not reason.strip():
         raise ValidationError({"lost_reason": _("Say why the opportunity was lost.")})
     with _acting(user):
-        return opportunity_update(
-            opportunity_id=opportunity_id,
+        return _change(
+            _locked(opportunity_id=opportunity_id),
             version=version,
             data={"phase": _phase_of_kind(PhaseKind.LOST), "lost_reason": reason},
             user=user,
@@ -379,14 +416,26 @@ def opportunity_reopen(*, opportunity_id: int, version: int, user) -> Opportunit
         if status is not None:
             data["status"] = status
     with _acting(user):
-        return opportunity_update(opportunity_id=opportunity_id, version=version, data=data, user=user)
+        return _change(_locked(opportunity_id=opportunity_id), version=version, data=data, user=user)
 
 
 @transaction.atomic
-def opportunity_field_update(*, opportunity_id: int, version: int, data: dict, user) -> Opportunity:
-    """One inline edit from the detail page (optimistic locking as in opportunity_update)."""
+def opportunity_field_update(
+    *, opportunity_id: int, version: int, data: dict, user, custom_fields: list | None = None
+) -> Opportunity:
+    """One inline edit from the detail page (optimistic locking as in opportunity_update).
+
+    ``custom_fields``: the active custom-field definitions, when the caller has
+    them loaded already (the request's configuration); else they are read.
+    """
     with _acting(user):
-        return opportunity_update(opportunity_id=opportunity_id, version=version, data=data, user=user)
+        return _change(
+            _locked(opportunity_id=opportunity_id),
+            version=version,
+            data=data,
+            user=user,
+            custom_fields=custom_fields,
+        )
 
 
 @transaction.atomic

@@ -1,8 +1,10 @@
 import csv
+import functools
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import Http404, HttpResponseBadRequest, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -350,10 +352,10 @@ def opportunity_move(request, short_name):
 
     GET gives the "Move to…" form: in the card (htmx) or as a page without JS.
     """
-    opportunity = get_object_or_404(Opportunity, short_name=short_name)
-    permissions.require(permissions.can_view(request.user))
-    config = selectors.configuration_get(user=request.user)
     if request.method == "GET":
+        opportunity = get_object_or_404(Opportunity, short_name=short_name)
+        permissions.require(permissions.can_view(request.user))
+        config = selectors.configuration_get(user=request.user)
         permissions.require(permissions.can_change_opportunity(request.user, opportunity))
         group = request.GET.get("group") if request.GET.get("group") in board.GROUPINGS else "phase"
         context = {
@@ -367,45 +369,77 @@ def opportunity_move(request, short_name):
         if request.htmx:
             template += "#move-form"
         return render(request, template, context)
+    return _move(request, short_name)
+
+
+@functools.cache
+def _card_moving(field_name: str):
+    """What a card shows, and ``column_before``: the column (``field_name``) it is in before the move.
+
+    Built once per process and only ever cloned (filter, get): putting the
+    card's annotations together cost about as much as the whole statement.
+    """
+    return board.card_queryset(Opportunity.objects.all()).annotate(column_before=F(field_name))
+
+
+def _move(request, short_name):
+    """The drop itself: one transaction that locks the card, reads what it shows and moves it.
+
+    The card comes back from the service as it now is (its organization, contact
+    person and tags read with the lock, ``column_before`` where it was), so a
+    drop reads the opportunity once; only the two columns' figures follow.
+    """
+    permissions.require(permissions.can_view(request.user))
+    config = selectors.configuration_get(user=request.user)
     form = MoveForm(request.POST, config=config)
     board_query = request.POST.get("board_query", "")
     back = reverse("opportunities:opportunity-board") + ("?" + board_query if board_query else "")
-    status, message, needs = 200, "", None
+    group = form.cleaned_data["group"] if form.is_valid() else request.POST.get("group", "phase")
+    group = group if group in board.GROUPINGS else "phase"
+    field_name = board.GROUPINGS[group]
+    status, message, needs, card = 200, "", None, None
     if not form.is_valid():
         status = 400
         message = " ".join(" ".join(errors) for errors in form.errors.values())
     else:
         try:
-            services.opportunity_move(opportunity_id=opportunity.pk, user=request.user, **form.service_kwargs())
+            card = services.opportunity_move(
+                short_name=short_name, user=request.user, queryset=_card_moving(field_name), **form.service_kwargs()
+            )
+        except Opportunity.DoesNotExist:
+            raise Http404 from None
         except services.VersionConflict as conflict:
             status = 409
             message = table.conflict_message(conflict.opportunity, config)
+            card = conflict.opportunity
         except services.MoveNeedsInput as exc:
             needs = exc
+            card = exc.opportunity
         except ValidationError as error:
             status = 400
             message = " ".join(error.messages)
+            card = None  # the failed change is rolled back; read the card as it is
+    if card is None:
+        card = get_object_or_404(board.card_queryset(Opportunity.objects.all()), short_name=short_name)
     if not request.htmx:
         if needs is not None:
             return render(
                 request,
                 "opportunities/opportunity_move.html",
-                {"opportunity": opportunity, "needs": needs, "form": form, "board_query": board_query},
+                {"opportunity": card, "needs": needs, "form": form, "board_query": board_query},
             )
         if message:
             messages.error(request, message)
         else:
-            messages.success(request, _("%(name)s moved.") % {"name": opportunity.short_name})
+            messages.success(request, _("%(name)s moved.") % {"name": card.short_name})
         return redirect(back)
 
-    card = board.card_queryset(Opportunity.objects.filter(pk=opportunity.pk)).get()
     table.attach_configuration([card], config)
-    group = form.cleaned_data.get("group", "phase") if form.is_valid() else request.POST.get("group", "phase")
     context = {
         "card": card,
         "config": config,
         "can_manage": permissions.is_manager(request.user),
-        "board_group": group if group in board.GROUPINGS else "phase",
+        "board_group": group,
         "today": timezone.localdate(),
         "board_query": board_query,
         "card_message": message,
@@ -414,18 +448,20 @@ def opportunity_move(request, short_name):
     }
     if status == 200 and needs is None:
         params = QueryDict(board_query)
-        filterset = _board_filterset(request, config, params=params or None)
-        queryset = filterset.qs if not (filterset.is_bound and not filterset.is_valid()) else Opportunity.objects.none()
-        field_name = board.GROUPINGS[context["board_group"]]
+        summary = _unfiltered(params)
+        queryset = None  # the unfiltered board's figures come from BoardFigure
+        if not summary:
+            filterset = _board_filterset(request, config, params=params)
+            queryset = filterset.qs if filterset.is_valid() else Opportunity.objects.none()
         context["target_column"] = getattr(card, field_name)
         # Only the two columns the card left and entered get fresh figures here;
         # the board totals refresh themselves on the opportunityMoved event.
         context["moved_columns"] = board.columns_after_move(
             queryset,
             config=config,
-            group=context["board_group"],
-            keys=[getattr(opportunity, field_name), context["target_column"]],
-            summary=_unfiltered(params),
+            group=group,
+            keys=[card.column_before, context["target_column"]],
+            summary=summary,
         )
         response = render(request, "opportunities/opportunity_board.html#move-success", context)
         trigger_client_event(response, "opportunityMoved", {"short_name": card.short_name})
@@ -627,34 +663,53 @@ def opportunity_field(request, short_name, key):
     Stale: 409, the form keeps what was typed and shows the current value and who changed it.
     Invalid: 422 with the message next to the field.
     """
+    if request.method == "POST":
+        return _field_save(request, short_name, key)
     opportunity, config = _opportunity(request, short_name)
     if key not in detail.field_keys(config):
         raise Http404
-    can_change = permissions.can_change_opportunity(request.user, opportunity)
-    if request.method == "GET":
-        editing = request.GET.get("edit") and key not in detail.HEADER_FIELDS
-        if editing:
-            permissions.require(can_change)
-        if not _is_fragment(request):
-            return redirect(
-                opportunity.get_absolute_url() + (f"?edit={key}#field-{key}" if editing else f"#field-{key}")
-            )
-        form = OpportunityFieldForm(key=key, config=config, opportunity=opportunity) if editing else None
-        return _field_response(request, opportunity, config, key, form=form)
+    editing = request.GET.get("edit") and key not in detail.HEADER_FIELDS
+    if editing:
+        permissions.require(permissions.can_change_opportunity(request.user, opportunity))
+    if not _is_fragment(request):
+        return redirect(opportunity.get_absolute_url() + (f"?edit={key}#field-{key}" if editing else f"#field-{key}"))
+    form = OpportunityFieldForm(key=key, config=config, opportunity=opportunity) if editing else None
+    return _field_response(request, opportunity, config, key, form=form)
 
-    permissions.require(can_change)
+
+def _field_save(request, short_name, key):
+    """An inline edit: the opportunity is read twice, to validate the form and then locked to write it.
+
+    The answer is drawn from the row the service wrote, not read again: a field
+    from that row alone, the header (status, phase, owner) with the organization,
+    tags and counts of the first read, which the change does not touch.
+    """
+    permissions.require(permissions.can_view(request.user))
+    config = selectors.configuration_get(user=request.user)
+    if key not in detail.field_keys(config):
+        raise Http404
+    header = key in detail.HEADER_FIELDS
+    fragment = _is_fragment(request)
+    if header or not fragment:
+        opportunity = selectors.opportunity_detail(short_name=short_name)
+    else:
+        # A field's own answer shows nothing beyond the row itself.
+        opportunity = get_object_or_404(Opportunity.objects.defer("search_document"), short_name=short_name)
+    selectors.attach_configuration([opportunity], config)
+    permissions.require(permissions.can_change_opportunity(request.user, opportunity))
     if key == "owner":
         permissions.require(permissions.can_reassign(request.user))
     form = OpportunityFieldForm(request.POST, key=key, config=config, opportunity=opportunity)
-    status, message, current = 200, "", ""
+    status, message = 200, ""
     old_version = opportunity.version
     if form.is_valid():
         try:
-            opportunity = services.opportunity_field_update(
+            saved = services.opportunity_field_update(
                 opportunity_id=opportunity.pk,
                 version=form.cleaned_data["version"],
                 data=form.changes(),
                 user=request.user,
+                custom_fields=config.custom_fields,
             )
         except services.VersionConflict as conflict:
             status = 409
@@ -667,25 +722,32 @@ def opportunity_field(request, short_name, key):
                     form.add_error("value", text)
     else:
         status = 400 if "version" in form.errors else 422
-    if status != 200 or key in detail.HEADER_FIELDS or not _is_fragment(request):
-        fresh = selectors.opportunity_detail(short_name=short_name)
-        selectors.attach_configuration([fresh], config)
-    else:
-        fresh = None
-    if not _is_fragment(request):
-        if status == 200:
+    if status == 200:
+        if not fragment:
             messages.success(request, _("%(field)s saved.") % {"field": detail.field_label(key, config)})
             return redirect(f"{opportunity.get_absolute_url()}#field-{key}")
-        if key in detail.HEADER_FIELDS:
+        selectors.attach_configuration([saved], config)
+        if header:
+            saved.organization = opportunity.organization
+            saved.tag_ids = opportunity.tag_ids
+            saved.organization_opportunity_count = opportunity.organization_opportunity_count
+            return _header_response(request, saved, config, old_version=old_version)
+        response = _field_response(request, saved, config, key)
+        _version_oob(response, old_version, saved.version)
+        return trigger_client_event(response, "opportunityChanged", {"short_name": saved.short_name})
+
+    # Refused: show the opportunity as it is now.
+    fresh = selectors.opportunity_detail(short_name=short_name)
+    selectors.attach_configuration([fresh], config)
+    if not fragment:
+        if header:
             messages.error(request, message or " ".join(form.errors.get("value", [])) or _("Not saved."))
             return redirect(opportunity.get_absolute_url())
         if status == 409:
             form = _rebased(form, fresh, key, config)
             messages.error(request, message)
         return _render_page(request, fresh, config, status=status, editing={key: form})
-    if key in detail.HEADER_FIELDS:
-        if status == 200:
-            return _header_response(request, fresh, config, old_version=old_version)
+    if header:
         text = message or " ".join(form.errors.get("value", [])) or _("Not saved.")
         return _header_response(request, fresh, config, status=status, message=text)
     if status == 409:
@@ -700,12 +762,7 @@ def opportunity_field(request, short_name, key):
             current=current,
             status=409,
         )
-    if status != 200:
-        return _field_response(request, fresh, config, key, form=form, status=status)
-    selectors.attach_configuration([opportunity], config)
-    response = _field_response(request, opportunity, config, key)
-    _version_oob(response, old_version, opportunity.version)
-    return trigger_client_event(response, "opportunityChanged", {"short_name": opportunity.short_name})
+    return _field_response(request, fresh, config, key, form=form, status=status)
 
 
 def _rebased(form, fresh, key, config):

@@ -184,6 +184,18 @@ def test_sales_may_not_move_someone_elses_card(sales_user, deals):
         )
 
 
+def test_drop_of_someone_elses_card_is_refused_and_changes_nothing(sales_client, deals):
+    response = sales_client.post(
+        _move_url(deals["c"]),
+        {"group": "phase", "to": factories.phase("Research").pk, "version": 1},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 403
+    after = Opportunity.objects.get(pk=deals["c"].pk)
+    assert (after.phase.name, after.version, after.events.count()) == ("Reminder", 1, 1)
+
+
 def test_drop_returns_card_for_new_column_and_fresh_figures(sales_client, deals):
     target = factories.phase("Contact made")
 
@@ -215,6 +227,24 @@ def test_stale_drop_gets_409_and_says_who_moved_it_where(sales_client, manager, 
     html = response.content.decode()
     assert "Maria Manager changed BION-1" in html
     assert "“Reminder”" in html
+
+
+def test_drop_reads_the_card_once_with_its_lock(sales_client, deals, django_assert_num_queries):
+    target = factories.phase("Contact made")
+
+    # 1 session, 2 user with permissions, 3 configuration, 4 SAVEPOINT (BEGIN
+    # outside a test), 5 the card locked with what it shows and the column it
+    # leaves, 6 its UPDATE (the history row and board figures by trigger),
+    # 7 RELEASE (COMMIT), 8 the two columns' figures.
+    with django_assert_num_queries(8):
+        response = sales_client.post(
+            _move_url(deals["a"]), {"group": "phase", "to": target.pk, "version": 1}, headers={"HX-Request": "true"}
+        )
+
+    assert response.status_code == 200
+    assert 'data-version="2"' in response.content.decode()
+    assert Opportunity.objects.get(pk=deals["a"].pk).phase == target
+    assert Opportunity.objects.get(pk=deals["a"].pk).events.count() == 2
 
 
 @pytest.mark.parametrize(
@@ -288,6 +318,12 @@ def test_move_by_status(sales_client, deals):
 
     assert response.status_code == 200
     assert Opportunity.objects.get(pk=deals["a"].pk).status == on_hold
+    # Both columns' heads come back: the one it left (the status it had) and On hold.
+    html = response.content.decode()
+    left = deals["a"].status_id
+    assert f'id="column-head-{left}"' in html
+    assert f'id="column-head-{on_hold.pk}"' in html
+    assert ">1<" in html[html.index(f'id="column-head-{on_hold.pk}"') :][:600]
 
 
 def test_load_more_returns_the_next_cards(sales_client, sales_user):

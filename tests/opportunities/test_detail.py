@@ -10,7 +10,7 @@ from django.urls import reverse
 from documents.models import Document
 from journal.models import JournalEntry
 from opportunities import selectors, services
-from opportunities.models import Category, CustomField, Opportunity, OpportunityContact, Tag, Task
+from opportunities.models import Category, CustomField, Opportunity, OpportunityContact, Status, Tag, Task
 from organizations.models import Member, Organization
 from tests import factories
 
@@ -182,6 +182,34 @@ def test_inline_edit_saves_the_field(sales_client, deal, key, value, expected):
     # Forms on the page that showed the old version are brought up to date out of band.
     assert f"""hx-swap-oob='outerHTML:input[data-version="{deal.version}"]'""" in response.content.decode()
     assert response.headers["HX-Trigger"].startswith('{"opportunityChanged"')
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("name", "CRM rollout phase 2"), ("value", "20000"), ("status", None), ("phase", "Contact made")],
+)
+def test_inline_edit_reads_the_opportunity_once_before_writing_it(
+    sales_client, deal, key, value, django_assert_num_queries
+):
+    if key == "status":
+        value = Status.objects.active().exclude(pk=deal.status_id).first().pk
+    elif key == "phase":
+        value = factories.phase(value).pk
+
+    # 1 session, 2 user with permissions, 3 configuration, 4 the opportunity
+    # (the detail row for the header fields), 5 SAVEPOINT (BEGIN outside a
+    # test), 6 the row locked, 7 its UPDATE (the history row by trigger),
+    # 8 RELEASE (COMMIT). The answer is drawn from the written row: no read after it.
+    with django_assert_num_queries(8):
+        response = sales_client.post(field_url(deal, key), {"value": value, "version": deal.version}, **HX)
+
+    assert response.status_code == 200
+    assert fresh(deal).version == deal.version + 1
+    assert f'data-version="{deal.version + 1}"' in response.content.decode()
+    if key in ("status", "phase"):
+        # The header, drawn from the written row and the first read's organization.
+        assert f"{fresh(deal).status.name} " in text(response)
+        assert "Bionic Systems GmbH" in text(response)
 
 
 def test_inline_edit_of_category_uses_the_configured_values(sales_client, deal):
