@@ -63,7 +63,7 @@ lint: $(BIN)/python
 
 .PHONY: test
 test: install lint
-	DEBUG=1 DJANGO_ALLOW_ASYNC_UNSAFE=1 $(BIN)/pytest $(PYTEST_ARGS)
+	DEBUG=1 DJANGO_ALLOW_ASYNC_UNSAFE=1 $(BIN)/pytest --durations=15 $(PYTEST_ARGS)
 
 .PHONY: format
 format: $(BIN)/python
