@@ -3,7 +3,6 @@ import functools
 import html
 
 from django import template
-from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +13,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from crm.templatetags.components import avatar, icon_line
+from crm.templatetags.components import avatar, csrf_input, icon_line
 from journal.models import Mood
 from journal.selectors import EXCERPT_LENGTH, ReminderRow
 
@@ -209,7 +208,7 @@ class _EntryMarkup:
         self.can_change = bool(context.get("can_change_entries"))
         self.is_manager = bool(context.get("is_manager"))
         self.today = context.get("today") or timezone.localdate()
-        self.csrf = escape(get_token(request))
+        self.csrf_input = csrf_input(request)
         self.words = _entry_words()
         self.edit_url = escape(reverse("journal:journal-entry-update", args=[0]).replace("/0/", "/__PK__/"))
         self.delete_url = escape(reverse("journal:journal-entry-delete", args=[0]).replace("/0/", "/__PK__/"))
@@ -295,7 +294,7 @@ class _EntryMarkup:
             toggle = (
                 f'<form class="entry-reminder-toggle" method="post" action="{url}" hx-post="{url}" '
                 f'hx-target="#entry-reminder-{pk}" hx-swap="outerHTML">'
-                f'<input type="hidden" name="csrfmiddlewaretoken" value="{self.csrf}">'
+                f"{self.csrf_input}"
                 f'<input type="hidden" name="return" value="entry"><input type="hidden" name="done" '
                 f'value="{"0" if done else "1"}"><button class="done-toggle{" is-done" if done else ""}" type="submit" '
                 f'aria-pressed="{"true" if done else "false"}" '
@@ -430,10 +429,10 @@ def _row_cache(context) -> dict:
         return cache
     today, presets, scope = context["today"], context["presets"], context["scope"]
     scope_value = escape(scope.value)
-    csrf = escape(get_token(request))
     hidden = (
-        f'<input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">'
-        f'<input type="hidden" name="return" value="row"><input type="hidden" name="user" value="{scope_value}">'
+        csrf_input(request)
+        + '<input type="hidden" name="return" value="row">'
+        + f'<input type="hidden" name="user" value="{scope_value}">'
     )
     done_url = reverse("journal:reminder-done", args=[0]).replace("/0/", "/__PK__/")
     snooze_url = reverse("journal:reminder-snooze", args=[0]).replace("/0/", "/__PK__/")

@@ -1,32 +1,22 @@
 """Tags for the opportunity detail page, where the same small pieces repeat per task and member."""
 
-import html
-from functools import lru_cache
-
 from django import template
 from django.contrib.humanize.templatetags.humanize import naturalday, naturaltime
-from django.middleware.csrf import get_token
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from crm.templatetags.components import user_chip
+from crm.templatetags.components import csrf_input, escape_text, icon_markup, user_chip
 
 register = template.Library()
-
-
-@lru_cache(maxsize=64)
-def _icon(name: str, css_class: str) -> str:
-    return render_to_string("components/icon.html", {"name": name, "class": css_class}).strip()
 
 
 @register.simple_tag
 def icon(name: str, css_class: str = ""):
     """components/icon.html, rendered once per name and class (an include per row costs more than the row)."""
-    return mark_safe(_icon(name, css_class))  # noqa: S308 (our own template, no user input)
+    return mark_safe(icon_markup(name, css_class))  # noqa: S308 (our own template, no user input)
 
 
 # Repeating regions, built in Python: 30 tasks or 20 members through the template
@@ -35,12 +25,11 @@ def icon(name: str, css_class: str = ""):
 
 
 def _csrf_input(context) -> str:
-    return f'<input type="hidden" name="csrfmiddlewaretoken" value="{_e(get_token(context["request"]))}">'
+    return csrf_input(context["request"])
 
 
 def _e(value) -> str:
-    """Escaped text for markup built here (the standard library's escape: & < > " ')."""
-    return html.escape(str(value)) if value is not None else ""
+    return escape_text(value) if value is not None else ""
 
 
 @register.simple_tag(takes_context=True)
@@ -56,7 +45,7 @@ def task_items(context, tasks):
         gettext("Delete “%(title)s”"),
         _e(gettext("Delete")),
     )
-    trash = _icon("trash", "icon-sm")
+    trash = icon_markup("trash", "icon-sm")
     out = []
     for task in tasks:
         title = {"title": task.title}
@@ -114,10 +103,10 @@ def member_cards(context, members):
     )
     influence = _e(gettext("Influence"))
     mail, phone, pin, pencil = (
-        _icon("mail", "icon-sm"),
-        _icon("phone", "icon-sm"),
-        _icon("pin", "icon-sm"),
-        _icon("pencil", ""),
+        icon_markup("mail", "icon-sm"),
+        icon_markup("phone", "icon-sm"),
+        icon_markup("pin", "icon-sm"),
+        icon_markup("pencil", ""),
     )
     out = []
     for member in members:
@@ -310,7 +299,7 @@ def prop_field(context, f, oob=False):
         edit = (
             f'<a class="prop-edit" href="{page}?edit={key}#field-{key}" hx-get="{_e(f.url)}?edit=1" '
             f'hx-target="#field-{key}" hx-swap="outerHTML" title="{title}" aria-label="{title}">'
-            f"{_icon('pencil', 'icon-sm')}</a>"
+            f"{icon_markup('pencil', 'icon-sm')}</a>"
         )
     swap = ' hx-swap-oob="true"' if oob else ""
     return mark_safe(  # noqa: S308 (escaped)
