@@ -4,27 +4,17 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import F, Q, Value
+from django.db.models import F, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 
 
-def _permission_names(user_ref):
-    """The "app_label.codename" of every permission ``user_ref`` has, directly or through a group."""
-    return (
-        Permission.objects.filter(Q(user=user_ref) | Q(group__user=user_ref))
-        .order_by()
-        .values_list(Concat(F("content_type__app_label"), Value("."), F("codename")), flat=True)
-        .distinct()
-    )
-
-
 @lru_cache(maxsize=1)
 def _permission_names_sql() -> str:
-    """The subquery of _permission_names for the user row being read, written out once.
+    """The "app_label.codename" of each permission of the user row being read, direct or through a group.
 
-    The same query through the ORM (ArraySubquery, Concat, Q(...) | Q(...)) cost
-    more to compile on every request than to run.
+    Written out once: the same query through the ORM (ArraySubquery, Concat,
+    Q(...) | Q(...)) cost more to compile on every request than to run.
     """
     user_model = get_user_model()
     user_permissions = user_model.user_permissions.through._meta.db_table
@@ -40,6 +30,10 @@ def _permission_names_sql() -> str:
     )
 
 
+def _permission_names() -> RawSQL:
+    return RawSQL(_permission_names_sql(), ())  # noqa: S611 (no input)
+
+
 class SingleQueryModelBackend(ModelBackend):
     """Django's ModelBackend, loading a user and their permissions in one query.
 
@@ -53,8 +47,7 @@ class SingleQueryModelBackend(ModelBackend):
     def get_user(self, user_id):
         user_model = get_user_model()
         try:
-            names = RawSQL(_permission_names_sql(), ())  # noqa: S611 (no input)
-            user = user_model._default_manager.annotate(permission_names=names).get(pk=user_id)
+            user = user_model._default_manager.annotate(permission_names=_permission_names()).get(pk=user_id)
         except user_model.DoesNotExist:
             return None
         if not self.user_can_authenticate(user):
@@ -73,6 +66,11 @@ class SingleQueryModelBackend(ModelBackend):
                     Concat(F("content_type__app_label"), Value("."), F("codename")), flat=True
                 )
             else:
-                perms = _permission_names(user_obj.pk)
+                perms = (
+                    type(user_obj)
+                    ._default_manager.filter(pk=user_obj.pk)
+                    .values_list(_permission_names(), flat=True)
+                    .get()
+                )
             user_obj._perm_cache = set(perms)
         return user_obj._perm_cache

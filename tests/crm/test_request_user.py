@@ -75,3 +75,12 @@ def test_a_new_user_appears_in_the_configuration(sales_user):
     after = selectors.configuration_get(user=sales_user)
     assert newcomer.pk not in [u.pk for u in before.users]
     assert after.user(newcomer.pk).name == "Nora Newcomer"
+
+
+def test_a_user_loaded_elsewhere_reads_the_same_permissions(sales_user, manager):
+    from crm.models import User
+
+    sales = User.objects.get(pk=sales_user.pk)  # not through the session: no cache yet
+    assert sales.has_perm("opportunities.view_opportunity")
+    assert not sales.has_perm("opportunities.delete_opportunity")
+    assert User.objects.get(pk=manager.pk).has_perm("opportunities.delete_opportunity")
