@@ -10,6 +10,8 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest-xdist workers (one test database each, test_crm_gw0, ...): one per core by default.
+TEST_WORKERS ?= auto
 # Debian packages: WeasyPrint's text shaping, PDF tools for tests, Chromium for
 # browser tests, fonts for PDFs that look the same everywhere.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils chromium fonts-dejavu-core fonts-liberation2
@@ -63,7 +65,7 @@ lint: $(BIN)/python
 
 .PHONY: test
 test: install lint
-	DEBUG=1 DJANGO_ALLOW_ASYNC_UNSAFE=1 $(BIN)/pytest --durations=15 $(PYTEST_ARGS)
+	DEBUG=1 DJANGO_ALLOW_ASYNC_UNSAFE=1 $(BIN)/pytest -n $(TEST_WORKERS) --durations=15 $(PYTEST_ARGS)
 
 .PHONY: format
 format: $(BIN)/python
