@@ -73,9 +73,11 @@ class JournalEntry(models.Model):
         indexes = [
             # The journal on the detail page (newest first) and "last activity".
             models.Index(fields=["opportunity", "-created_at", "-id"], name="journal_opp_created_idx"),
-            # /reminders/: one user's open reminders by date.
+            # /reminders/: one user's open reminders by date; the badge counts them from the
+            # index alone (opportunity_id: to skip reminders of trashed opportunities).
             models.Index(
                 fields=["reminder_assignee", "reminder_date"],
+                include=["opportunity"],
                 name="journal_open_reminder_idx",
                 condition=models.Q(reminder_date__isnull=False, reminder_done_at__isnull=True),
             ),

@@ -8,6 +8,7 @@ import time_machine
 from django.urls import reverse
 
 from journal.models import JournalEntry
+from opportunities import services
 from tests import factories
 
 HX = {"HTTP_HX_REQUEST": "true"}
@@ -323,6 +324,24 @@ def test_the_badge_counts_due_and_overdue_on_every_page(sales_client, sales_user
     html = sales_client.get("/organizations/").content.decode()
 
     assert re.search(r'<span id="reminder-badge" class="nav-badge" title="2 follow-ups due today or overdue">', html)
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 18, 11, 0, tzinfo=UTC), tick=False)
+def test_the_badge_skips_reminders_of_trashed_opportunities_until_restored(
+    sales_client, sales_user, manager, opportunity
+):
+    other = factories.make_opportunity(organization=opportunity.organization, owner=sales_user, name="Second deal")
+    remind(opportunity, sales_user, day("2026-11-17"))
+    remind(other, sales_user, day("2026-11-18"))
+    services.opportunity_trash(opportunity=other, user=manager)
+
+    html = sales_client.get("/organizations/").content.decode()
+    assert 'title="1 follow-up due today or overdue"' in html
+
+    services.opportunity_restore(opportunity_id=other.pk, user=manager)
+
+    html = sales_client.get("/organizations/").content.decode()
+    assert 'title="2 follow-ups due today or overdue"' in html
 
 
 def test_no_badge_without_due_reminders(sales_client):
