@@ -149,6 +149,8 @@ LOGOUT_REDIRECT_URL = "login"
 # names stay untranslated: each language is offered in its own.
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("de", "Deutsch")]
+# Date formats per language (crm/formats/<language>/formats.py) before Django's own.
+FORMAT_MODULE_PATH = ["crm.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Berlin")
 USE_I18N = True

@@ -12,13 +12,14 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
 from crm import permissions
+from crm.formats import weekday_and_day
 from crm.models import User
 from crm.navigation import safe_next
 from journal import selectors, services
@@ -440,7 +441,7 @@ def reminder_snooze(request, pk):
             return _back(request, entry)
         entry.refresh_from_db(fields=["reminder_date", "reminder_done_at"])
         return _reminder_response(request, entry, message=error, undo=None, status=400)
-    when = formats.date_format(entry.reminder_date, "D j M")
+    when = weekday_and_day(entry.reminder_date)
     if form.cleaned_data["undo"]:
         message = _("Back on %(date)s.") % {"date": when}
         undo = None

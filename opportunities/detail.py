@@ -64,7 +64,7 @@ def field_display(opportunity, key: str, config) -> str:
             return ""
         stored = opportunity.custom_values.get(definition.key)
         if definition.field_type == FieldType.DATE and isinstance(stored, str) and parse_date(stored):
-            return date_format(parse_date(stored), "j M Y")
+            return date_format(parse_date(stored), "DATE_FORMAT")
         return custom_value(opportunity, definition)
     match key:
         case "name":
@@ -84,7 +84,7 @@ def field_display(opportunity, key: str, config) -> str:
                 '<time datetime="{}"{}>{}</time>',
                 close.isoformat(),
                 format_html(' class="is-overdue" title="{}"', "overdue") if overdue else "",
-                date_format(close, "j M Y"),
+                date_format(close, "DATE_FORMAT"),
             )
         case "category" | "source" | "status" | "phase" | "owner":
             value = getattr(opportunity, key)

@@ -48,7 +48,7 @@ class Entry:
 
 def _date(value) -> str:
     parsed = parse_date(value) if isinstance(value, str) else value
-    return formats.date_format(parsed, "j M Y") if parsed else "—"
+    return formats.date_format(parsed, "DATE_FORMAT") if parsed else "—"
 
 
 def _money(value, currency) -> str:

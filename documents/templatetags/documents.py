@@ -74,7 +74,7 @@ def document_items(documents):
         day = timezone.localtime(document.created_at).date()
         created_on = days.get(day)
         if created_on is None:
-            created_on = days[day] = esc(date_format(day, "j M Y"))
+            created_on = days[day] = esc(date_format(day, "DATE_FORMAT"))
         created = words["created"] % {"name": esc(document.created_by.name), "date": created_on}
         status = document.status
         items.append(

@@ -13,6 +13,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from crm.formats import weekday_and_day
 from crm.templatetags.components import avatar, csrf_input, icon_line
 from journal.models import Mood
 from journal.selectors import EXCERPT_LENGTH, ReminderRow
@@ -448,9 +449,9 @@ def _row_cache(context) -> dict:
         f'<form class="menu-panel snooze-panel" method="post" action="{snooze_url}" hx-post="{snooze_url}" '
         f'hx-target="closest li" hx-swap="outerHTML">{hidden}'
         f'<button class="menu-item" type="submit" name="preset" value="tomorrow">{escape(_("Tomorrow"))}'
-        f'<span class="menu-item-hint">{escape(date_format(presets["tomorrow"], "D j M"))}</span></button>'
+        f'<span class="menu-item-hint">{escape(weekday_and_day(presets["tomorrow"]))}</span></button>'
         f'<button class="menu-item" type="submit" name="preset" value="next_week">{escape(_("Next week"))}'
-        f'<span class="menu-item-hint">{escape(date_format(presets["next_week"], "D j M"))}</span></button>'
+        f'<span class="menu-item-hint">{escape(weekday_and_day(presets["next_week"]))}</span></button>'
         f'<div class="snooze-pick"><label for="snooze-__PK__">{escape(_("Pick a date"))}</label>'
         f'<div class="snooze-pick-row"><input type="date" id="snooze-__PK__" name="until" min="{today.isoformat()}">'
         f'<button class="btn btn-primary btn-sm" type="submit" name="preset" value="date">{snooze}'
@@ -482,7 +483,7 @@ def _row_date(cache, date) -> tuple[str, str]:
         found = (
             (
                 f'<div class="reminder-when"><time datetime="{date.isoformat()}"><span class="reminder-weekday">'
-                f"{escape(date_format(date, 'D'))}</span> {escape(date_format(date, 'j M'))}</time>"
+                f"{escape(date_format(date, 'D'))}</span> {escape(date_format(date, 'MONTH_DAY_FORMAT'))}</time>"
                 f'<span class="reminder-due">{escape(due_label(date, cache["today"]))}</span></div>'
             ),
             state,
@@ -555,3 +556,9 @@ def _reminder_row(context, cache: dict, row: ReminderRow) -> str:
         f'<p class="reminder-text">{mood}<span>{_esc(excerpt)}</span></p>{message}</div>'
         f"{assignee}{cache['actions'].replace('__PK__', str(row.pk))}</li>"
     )
+
+
+@register.filter
+def weekday_day(value) -> str:
+    """``value`` as "Mon 16 Nov" in the active language (crm.formats.weekday_and_day)."""
+    return weekday_and_day(value) if value else ""

@@ -63,13 +63,14 @@ def task_items(context, tasks):
             check_html = f'<span class="task-check is-static" aria-hidden="true">{check}</span>'
         meta = user_chip(task.assignee) if task.assignee else ""
         if done:
-            meta += f"<span>{_e(done_on % {'date': date_format(timezone.localtime(task.done_at), 'j M')})}</span>"
+            done_day = date_format(timezone.localtime(task.done_at), "MONTH_DAY_FORMAT")
+            meta += f"<span>{_e(done_on % {'date': done_day})}</span>"
         elif task.due_date:
             due = task.due_date
             css = "is-overdue" if due < today else "is-due" if due == today else ""
             meta += (
                 f'<time datetime="{due.isoformat()}" class="{css}">'
-                f"{overdue + ' · ' if due < today else ''}{_e(naturalday(due, 'j M'))}</time>"
+                f"{overdue + ' · ' if due < today else ''}{_e(naturalday(due, 'MONTH_DAY_FORMAT'))}</time>"
             )
         delete_html = ""
         if can_change:
@@ -207,7 +208,7 @@ def timeline_items(entries):
         parts = [
             f'<li class="timeline-entry is-{_e(entry.kind)}"><span class="timeline-dot" aria-hidden="true"></span>'
             f'<div class="timeline-body"><p class="timeline-text">{who} {conditional_escape(entry.text)} '
-            f'<time class="timeline-time" datetime="{at.isoformat()}" title="{_e(date_format(at, "j M Y, H:i"))}">'
+            f'<time class="timeline-time" datetime="{at.isoformat()}" title="{_e(date_format(at, "DATETIME_FORMAT"))}">'
             f"{_e(naturaltime(entry.at))}</time></p>"
         ]
         if entry.changes:

@@ -508,14 +508,14 @@ def _board_card(cache, card, message) -> str:
     if card.expected_close_date:
         parts.append(
             f'<span title="{labels["close"]}"><time datetime="{_escape(card.expected_close_date.isoformat())}">'
-            f"{_escape(formats.date(card.expected_close_date, 'd M'))}</time></span>"
+            f"{_escape(formats.date(card.expected_close_date, 'MONTH_DAY_FORMAT'))}</time></span>"
         )
     if card.open_task_count:
         parts.append(f'<span title="{labels["tasks"]}">{_TASK_ICON}{_escape(card.open_task_count)}</span>')
     if card.next_reminder_date:
         reminder = card.next_reminder_date
         css = "is-overdue" if reminder < today else "is-due" if reminder == today else ""
-        shown = _escape(formats.date(reminder, "d M"))
+        shown = _escape(formats.date(reminder, "MONTH_DAY_FORMAT"))
         parts.append(f'<span class="{css}" title="{labels["reminder"]}">{_BELL_ICON}{shown}</span>')
     owner = cache["owners"].get(card.owner_id)
     if owner is None:

@@ -1,11 +1,13 @@
 """German: a German browser gets the pages in German, the account menu switches the language, and
 the German catalogue translates every string (so a new string without German fails here)."""
 
+import datetime
 import gettext
 import re
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.urls import reverse
 
@@ -63,6 +65,30 @@ def test_a_german_browser_gets_an_opportunity_in_german(sales_client, opportunit
     ):
         assert german in page, german
     assert "Mark as won" not in page
+
+
+@time_machine.travel(datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC), tick=False)
+@pytest.mark.parametrize(
+    ("headers", "created", "close_in_table", "close_on_card"),
+    [
+        ({}, "Created 2 Mar 2026", ">15 Jan 2027<", ">15 Jan<"),
+        (GERMAN, "Angelegt am 2. März 2026", ">15.01.2027<", ">15. Jan<"),
+    ],
+)
+def test_dates_are_written_as_each_language_writes_them(
+    sales_client, sales_user, headers, created, close_in_table, close_on_card
+):
+    opportunity = factories.make_opportunity(
+        owner=sales_user, name="Datumstest", expected_close_date=datetime.date(2027, 1, 15)
+    )
+
+    detail = _text(sales_client.get(opportunity.get_absolute_url(), **headers))
+    table = _text(sales_client.get(reverse("opportunities:opportunity-list"), **headers))
+    board = _text(sales_client.get(reverse("opportunities:opportunity-board"), **headers))
+
+    assert created in re.sub(r"\s+", " ", detail)
+    assert close_in_table in table
+    assert close_on_card in board
 
 
 def test_a_german_browser_gets_the_organizations_in_german(sales_client, opportunity):

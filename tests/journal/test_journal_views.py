@@ -160,7 +160,7 @@ def test_the_journal_page_shows_byline_mood_and_reminder(sales_client, sales_use
 
     html = sales_client.get(list_url(opportunity)).content.decode()
 
-    assert re.search(r"<strong>Sandra Sales</strong> left this feedback on\s*<time[^>]*>July 16, 2025</time>", html)
+    assert re.search(r"<strong>Sandra Sales</strong> left this feedback on\s*<time[^>]*>16 Jul 2025</time>", html)
     assert 'class="mood-tag mood-sad"' in html
     assert "entry-reminder is-overdue" in html
     assert "1 day overdue" in html
