@@ -5,3 +5,17 @@ from django.utils.translation import gettext_lazy as _
 class CrmConfig(AppConfig):
     name = "crm"
     verbose_name = _("Accounts and roles")
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        user_logged_in.connect(_remember_language, dispatch_uid="crm.remember_language")
+
+
+def _remember_language(sender, request, user, **kwargs):
+    """The language a person logs in with (browser or menu) is the one their e-mails are written in."""
+    from crm import services
+
+    language = getattr(request, "LANGUAGE_CODE", None)
+    if language:
+        services.user_language_remember(user=user, language=language)

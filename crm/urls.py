@@ -1,11 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from crm import views
+
 urlpatterns = [
     path("", include("crm.app_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
-    # set_language: the account menu's language choice (a cookie; base.html).
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The account menu's language choice (base.html): Django's set_language, and the choice
+    # remembered for the user's e-mails.
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path("organizations/", include("organizations.urls")),
     path("opportunities/", include("opportunities.urls")),
     path("", include("journal.urls")),

@@ -1,6 +1,7 @@
 import hashlib
 import sys
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
@@ -8,9 +9,10 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import quote_etag, url_has_allowed_host_and_scheme
-from django.views import defaults
+from django.views import defaults, i18n
 from django.views.decorators.http import require_GET
 
+from crm import services
 from opportunities.models import Phase
 
 
@@ -79,3 +81,15 @@ def server_error(request):
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
     return defaults.server_error(request)
+
+
+def set_language(request):
+    """The account menu's language choice: Django's cookie, and remembered for the user's e-mails.
+
+    A GET only redirects back, as Django's view does.
+    """
+    response = i18n.set_language(request)
+    language = request.POST.get("language", "")
+    if request.method == "POST" and settings.LANGUAGE_COOKIE_NAME in response.cookies:
+        services.user_language_remember(user=request.user, language=language)
+    return response

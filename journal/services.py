@@ -8,11 +8,12 @@ touches the opportunity.
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -205,6 +206,12 @@ def reminder_digest_send(*, today: datetime.date | None = None, base_url: str = 
 
 
 def _digest_message(*, user, entries: list[JournalEntry], today: datetime.date, base_url: str) -> EmailMessage:
+    """The e-mail in the language the person last worked in (crm.services.user_language_remember)."""
+    with translation.override(user.preferences.get("language") or settings.LANGUAGE_CODE):
+        return _digest_message_in_active_language(user=user, entries=entries, today=today, base_url=base_url)
+
+
+def _digest_message_in_active_language(*, user, entries, today, base_url) -> EmailMessage:
     overdue = [entry for entry in entries if entry.reminder_date < today]
     due = [entry for entry in entries if entry.reminder_date == today]
     subject = ngettext(

@@ -140,8 +140,8 @@ def test_choosing_english_in_the_menu_switches_a_german_browser_back(sales_clien
     assert response.status_code == 302
     assert response["Location"] == "/organizations/"
     assert sales_client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
-    # The choice is the browser's cookie, no row.
-    assert changed_tables(before, fingerprint()) == []
+    # The choice is the browser's cookie, and the user's preference for e-mails (the daily digest).
+    assert changed_tables(before, fingerprint()) == ["crm.User"]
     page = _text(sales_client.get("/organizations/", **GERMAN))
     assert '<html lang="en">' in page
     assert "Open opportunities" in page

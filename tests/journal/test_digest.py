@@ -118,3 +118,34 @@ def test_dry_run_sends_and_records_nothing(sales_user, opportunity):
     assert "would send 1" in digest("--dry-run")
     assert mail.outbox == []
     assert not ReminderDigest.objects.exists()
+
+
+@time_machine.travel(MORNING, tick=False)
+def test_the_digest_is_written_in_the_language_the_person_logged_in_with(client, sales_user, opportunity):
+    client.post(
+        "/accounts/login/",
+        {"username": "sales1", "password": "pw"},
+        HTTP_ACCEPT_LANGUAGE="de-DE,de;q=0.9",
+    )
+    sales_user.refresh_from_db()
+    assert sales_user.preferences["language"] == "de"
+    remind(opportunity, sales_user, datetime.date(2026, 11, 16), "Angebot schicken")
+
+    digest()
+
+    (message,) = mail.outbox
+    assert message.subject == "1 Wiedervorlage heute fällig oder überfällig"
+    assert "- BION-1 CRM rollout (Bionic Systems GmbH), Mo 16. Nov, 2 Tage überfällig" in message.body
+
+
+def test_the_language_chosen_in_the_menu_is_remembered_without_losing_other_choices(sales_client, sales_user):
+    sales_user.preferences["table_columns"] = ["short_name", "name"]
+    sales_user.save(update_fields=["preferences"])
+
+    sales_client.post("/i18n/setlang/", {"language": "de", "next": "/opportunities/"})
+    sales_user.refresh_from_db()
+    assert sales_user.preferences == {"table_columns": ["short_name", "name"], "language": "de"}
+
+    sales_client.post("/i18n/setlang/", {"language": "xx", "next": "/opportunities/"})
+    sales_user.refresh_from_db()
+    assert sales_user.preferences["language"] == "de"

@@ -160,10 +160,11 @@ URLS: dict[str, Url] = {
     ),
     "password_reset_complete": Url(anonymous=ANONYMOUS_OK),
     # The account menu's language choice (Django's set_language): a GET only redirects; a POST sets
-    # the language cookie of the user's own browser and changes no row (tests/crm/test_i18n.py).
+    # the language cookie of the user's own browser and the user's own language preference for
+    # e-mails (tests/crm/test_i18n.py, tests/journal/test_digest.py).
     "set_language": Url(
         get=(302, 302, 302),
-        post=Post(data=lambda w: {"language": "de", "next": "/"}, sales="cookie", allowed_by="sales"),
+        post=Post(data=lambda w: {"language": "de", "next": "/"}, sales="allowed", allowed_by="sales"),
     ),
     # organizations ------------------------------------------------------------------------------
     "organizations:organization-list": Url(),
