@@ -438,21 +438,27 @@ def _row_cache(context) -> dict:
     done_url = reverse("journal:reminder-done", args=[0]).replace("/0/", "/__PK__/")
     snooze_url = reverse("journal:reminder-snooze", args=[0]).replace("/0/", "/__PK__/")
     # Outside the f-string: makemessages (xgettext) does not see a string marked inside one.
-    snooze = escape(_("Snooze"))
+    snooze, done, tomorrow, next_week, pick = (
+        escape(_("Snooze")),
+        escape(_("Done")),
+        escape(_("Tomorrow")),
+        escape(_("Next week")),
+        escape(_("Pick a date")),
+    )
     # The actions differ from row to row only by the entry's id: built once, filled in per row.
     actions = (
         f'<div class="reminder-actions"><form method="post" action="{done_url}" hx-post="{done_url}" '
         f'hx-target="closest li" hx-swap="outerHTML">{hidden}<input type="hidden" name="done" value="1">'
-        f'<button class="btn btn-secondary btn-sm reminder-done" type="submit">{_CHECK_ICON}{escape(_("Done"))}'
+        f'<button class="btn btn-secondary btn-sm reminder-done" type="submit">{_CHECK_ICON}{done}'
         f'</button></form><details class="menu snooze-menu" data-menu><summary class="btn btn-secondary btn-sm">'
         f"{snooze}{_CHEVRON_ICON}</summary>"
         f'<form class="menu-panel snooze-panel" method="post" action="{snooze_url}" hx-post="{snooze_url}" '
         f'hx-target="closest li" hx-swap="outerHTML">{hidden}'
-        f'<button class="menu-item" type="submit" name="preset" value="tomorrow">{escape(_("Tomorrow"))}'
+        f'<button class="menu-item" type="submit" name="preset" value="tomorrow">{tomorrow}'
         f'<span class="menu-item-hint">{escape(weekday_and_day(presets["tomorrow"]))}</span></button>'
-        f'<button class="menu-item" type="submit" name="preset" value="next_week">{escape(_("Next week"))}'
+        f'<button class="menu-item" type="submit" name="preset" value="next_week">{next_week}'
         f'<span class="menu-item-hint">{escape(weekday_and_day(presets["next_week"]))}</span></button>'
-        f'<div class="snooze-pick"><label for="snooze-__PK__">{escape(_("Pick a date"))}</label>'
+        f'<div class="snooze-pick"><label for="snooze-__PK__">{pick}</label>'
         f'<div class="snooze-pick-row"><input type="date" id="snooze-__PK__" name="until" min="{today.isoformat()}">'
         f'<button class="btn btn-primary btn-sm" type="submit" name="preset" value="date">{snooze}'
         f"</button></div></div></form></details></div>"

@@ -277,13 +277,13 @@ def header_select(context, key, form, url):
         f'<option value="{_e(value)}"{" selected" if value == selected else ""}>{_e(text)}</option>'
         for value, text in form.fields["value"].choices
     )
-    url = _e(url)
+    url, save = _e(url), _e(gettext("Save"))
     return mark_safe(  # noqa: S308 (escaped)
         f'<form class="control" method="post" action="{url}" hx-post="{url}" hx-target="#header" '
         f'hx-swap="outerHTML" hx-trigger="change">{_csrf_input(context)}{_version_input(opportunity.version)}'
         f'<label class="control-label" for="header-{key}">{label}</label>'
         f'<select id="header-{key}" name="value">{options}</select>'
-        f'<noscript><button class="btn btn-sm btn-secondary" type="submit">{_e(gettext("Save"))}</button></noscript>'
+        f'<noscript><button class="btn btn-sm btn-secondary" type="submit">{save}</button></noscript>'
         "</form>"
     )
 
