@@ -3,6 +3,12 @@
 from django.utils.formats import date_format
 
 
+def day_format(value, today) -> str:
+    """The format name for a day on a card or in a list: day and month within this year
+    ("29 Aug"), with the year otherwise ("29 Aug 2025", "29.08.2025")."""
+    return "MONTH_DAY_FORMAT" if value.year == today.year else "SHORT_DATE_FORMAT"
+
+
 def weekday_and_day(value) -> str:
     """A day within the coming weeks with its weekday: "Mon 16 Nov", "Mo 16. Nov"."""
     return f"{date_format(value, 'D')} {date_format(value, 'MONTH_DAY_FORMAT')}"

@@ -13,7 +13,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from crm.formats import weekday_and_day
+from crm.formats import day_format, weekday_and_day
 from crm.templatetags.components import avatar, csrf_input, icon_line
 from journal.models import Mood
 from journal.selectors import EXCERPT_LENGTH, ReminderRow
@@ -486,10 +486,11 @@ def _row_date(cache, date) -> tuple[str, str]:
     found = cache["dates"].get(date)
     if found is None:
         state = reminder_state_for(date, cache["today"])
+        day = date_format(date, day_format(date, cache["today"]))
         found = (
             (
                 f'<div class="reminder-when"><time datetime="{date.isoformat()}"><span class="reminder-weekday">'
-                f"{escape(date_format(date, 'D'))}</span> {escape(date_format(date, 'MONTH_DAY_FORMAT'))}</time>"
+                f"{escape(date_format(date, 'D'))}</span> {escape(day)}</time>"
                 f'<span class="reminder-due">{escape(due_label(date, cache["today"]))}</span></div>'
             ),
             state,

@@ -8,6 +8,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
+from crm.formats import day_format
 from crm.templatetags.components import csrf_input, escape_text, icon_markup, user_chip
 
 register = template.Library()
@@ -63,14 +64,15 @@ def task_items(context, tasks):
             check_html = f'<span class="task-check is-static" aria-hidden="true">{check}</span>'
         meta = user_chip(task.assignee) if task.assignee else ""
         if done:
-            done_day = date_format(timezone.localtime(task.done_at), "MONTH_DAY_FORMAT")
+            done_at = timezone.localtime(task.done_at)
+            done_day = date_format(done_at, day_format(done_at, today))
             meta += f"<span>{_e(done_on % {'date': done_day})}</span>"
         elif task.due_date:
             due = task.due_date
             css = "is-overdue" if due < today else "is-due" if due == today else ""
             meta += (
                 f'<time datetime="{due.isoformat()}" class="{css}">'
-                f"{overdue + ' · ' if due < today else ''}{_e(naturalday(due, 'MONTH_DAY_FORMAT'))}</time>"
+                f"{overdue + ' · ' if due < today else ''}{_e(naturalday(due, day_format(due, today)))}</time>"
             )
         delete_html = ""
         if can_change:

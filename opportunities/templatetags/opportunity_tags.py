@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from crm.formats import day_format
 from crm.templatetags.components import escape_text
 from journal.selectors import opportunity_is_stale
 from journal.templatetags.journal_tags import mood_icon
@@ -149,6 +150,10 @@ class Formats:
                     parts.append(str(getattr(formatter, piece)()))
             text = self._dates[key] = "".join(parts)
         return text
+
+    def day(self, value) -> str:
+        """A day on a card: "29 Aug" within this year, with the year otherwise (crm.formats.day_format)."""
+        return self.date(value, day_format(value, self._today))
 
     def naturalday(self, value) -> str:
         """``naturalday(value)`` for a date."""
@@ -507,14 +512,14 @@ def _board_card(cache, card, message) -> str:
     if card.expected_close_date:
         parts.append(
             f'<span title="{labels["close"]}"><time datetime="{_escape(card.expected_close_date.isoformat())}">'
-            f"{_escape(formats.date(card.expected_close_date, 'MONTH_DAY_FORMAT'))}</time></span>"
+            f"{_escape(formats.day(card.expected_close_date))}</time></span>"
         )
     if card.open_task_count:
         parts.append(f'<span title="{labels["tasks"]}">{_TASK_ICON}{_escape(card.open_task_count)}</span>')
     if card.next_reminder_date:
         reminder = card.next_reminder_date
         css = "is-overdue" if reminder < today else "is-due" if reminder == today else ""
-        shown = _escape(formats.date(reminder, "MONTH_DAY_FORMAT"))
+        shown = _escape(formats.day(reminder))
         parts.append(f'<span class="{css}" title="{labels["reminder"]}">{_BELL_ICON}{shown}</span>')
     owner = cache["owners"].get(card.owner_id)
     if owner is None:
