@@ -73,6 +73,11 @@ class MemberAdmin(EventHistoryMixin, admin.ModelAdmin):
         (_("History"), {"fields": ["created_by", "created_at", "updated_at"]}),
     ]
 
+    def get_queryset(self, request):
+        # A trashed organization's members leave admin with it, as they leave every page; the
+        # organization's restore (the trash page) brings them back.
+        return super().get_queryset(request).filter(organization__deleted_at__isnull=True)
+
     @admin.display(description=_("name"), ordering="last_name")
     def full_name(self, obj):
         return obj.full_name

@@ -14,7 +14,8 @@ from django.urls import reverse
 from documents.models import Document, DocumentCounter, DocumentLine, Letterhead
 from journal.models import JournalEntry
 from opportunities.models import CustomField, Opportunity, Phase, Tag, Task
-from organizations.models import Organization
+from organizations import services as organization_services
+from organizations.models import Member, Organization
 from tests import factories
 
 IN_USE_RESEARCH = (
@@ -499,3 +500,19 @@ def test_document_counter_cannot_go_below_used_numbers(admin_client, sales_user)
     assert response.context["adminform"].form.errors["last_number"] == [
         "Documents up to number 5 exist for 2026; numbers must not be reused."
     ]
+
+
+def test_a_trashed_organizations_members_leave_admin_until_it_is_restored(admin_client, admin_user):
+    organization = factories.make_organization(name="Papierkorb GmbH")
+    member = factories.make_member(organization=organization, first_name="Tara", last_name="Trashed")
+    factories.make_member(organization=factories.make_organization(name="Live AG"), first_name="Lena", last_name="Live")
+    organization_services.organization_trash(organization=organization, user=admin_user)
+
+    page = admin_client.get(url(Member, "changelist")).content.decode()
+    assert "Live" in page
+    assert "Trashed" not in page
+    assert admin_client.get(url(Member, "change", member.pk)).status_code == 302  # "does not exist" message
+
+    organization_services.organization_restore(organization_id=organization.pk, user=admin_user)
+
+    assert "Trashed" in admin_client.get(url(Member, "changelist")).content.decode()
