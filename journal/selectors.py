@@ -5,14 +5,13 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Q, QuerySet, Subquery
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import User
 from journal.models import JournalEntry
-from opportunities.models import Opportunity
 
 PAGE_SIZE = 20
 # Moods shown in the trend (oldest left, newest right), taken from the page's rows.
@@ -343,26 +342,27 @@ def reminder_counts(*, assignee_id: int | None, today: datetime.date) -> dict[st
     )
 
 
-def reminder_badge_count(*, user_id: int, today: datetime.date) -> int:
-    """Open reminders due today or overdue for one person: the top navigation's badge.
+# The badge's count, written out: it runs on every full page, and building it through the ORM
+# (an Exists subquery and a count) took ~1.3 ms of Python for a query that runs in ~0.2 ms.
+# NOT EXISTS against the (small) trash instead of a join to every opportunity: PostgreSQL
+# then reads only journal_open_reminder_idx (it includes opportunity_id).
+_BADGE_SQL = """
+SELECT count(*) FROM journal_journalentry j
+ WHERE j.reminder_assignee_id = %s
+   AND j.reminder_date IS NOT NULL AND j.reminder_date <= %s
+   AND j.reminder_done_at IS NULL
+   AND NOT EXISTS (SELECT 1 FROM opportunities_opportunity o
+                    WHERE o.id = j.opportunity_id AND o.deleted_at IS NOT NULL)
+"""
 
-    A COUNT over journal_open_reminder_idx (assignee, date; only open reminders), so it
-    reads a few index entries however large the journal grows.
+
+def reminder_badge_count(*, user_id: int, today: datetime.date) -> int:
+    """Open reminders due today or overdue for one person, leaving out trashed opportunities':
+    the top navigation's badge (the same rows as ``open_reminders``, tested against it).
     """
-    # NOT EXISTS against the (small) trash instead of a join to every opportunity: the count
-    # then reads only the index (it includes opportunity_id), ~0.1 ms instead of ~3 ms for
-    # 200 due reminders.
-    trashed = Opportunity.all_objects.filter(pk=OuterRef("opportunity_id"), deleted_at__isnull=False)
-    return (
-        JournalEntry.objects.filter(
-            reminder_date__isnull=False,
-            reminder_done_at__isnull=True,
-            reminder_assignee_id=user_id,
-            reminder_date__lte=today,
-        )
-        .filter(~Exists(trashed))
-        .count()
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_BADGE_SQL, [user_id, today])
+        return cursor.fetchone()[0]
 
 
 def due_reminders(*, today: datetime.date) -> QuerySet[JournalEntry]:

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from journal import selectors
 from journal.models import JournalEntry
 from opportunities import services
 from tests import factories
@@ -342,6 +343,23 @@ def test_the_badge_skips_reminders_of_trashed_opportunities_until_restored(
 
     html = sales_client.get("/organizations/").content.decode()
     assert 'title="2 follow-ups due today or overdue"' in html
+
+
+def test_the_badge_counts_the_same_reminders_as_the_reminder_list(sales_user, other_sales_user, manager, opportunity):
+    trashed = factories.make_opportunity(organization=opportunity.organization, owner=sales_user, name="Trashed")
+    today = day("2026-11-18")
+    for date in ("2026-11-01", "2026-11-17", "2026-11-18", "2026-11-19"):
+        remind(opportunity, sales_user, day(date))
+        remind(trashed, sales_user, day(date))
+        remind(opportunity, other_sales_user, day(date))
+    done = remind(opportunity, sales_user, day("2026-11-10"))
+    JournalEntry.objects.filter(pk=done.pk).update(reminder_done_at=datetime.datetime(2026, 11, 11, tzinfo=UTC))
+    services.opportunity_trash(opportunity=trashed, user=manager)
+
+    for user in (sales_user, other_sales_user, manager):
+        listed = selectors.open_reminders(assignee_id=user.pk).filter(reminder_date__lte=today).count()
+        assert selectors.reminder_badge_count(user_id=user.pk, today=today) == listed
+    assert selectors.reminder_badge_count(user_id=sales_user.pk, today=today) == 3
 
 
 def test_no_badge_without_due_reminders(sales_client):
