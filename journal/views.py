@@ -6,6 +6,8 @@ Every mutation answers htmx with the changed fragment plus out-of-band updates
 the forms post and redirect.
 """
 
+import hashlib
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -13,6 +15,7 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -62,6 +65,17 @@ def entry_flags(user) -> dict:
     }
 
 
+def blank_form_key(form) -> str:
+    """What an empty "Post entry" form's fields depend on: the language and the people to remind.
+
+    Their HTML is kept under this key ({% cache %} in journal_section.html): Django's widget
+    templates took ~3 ms of every detail page for the same markup.
+    """
+    assignee = form.fields["reminder_assignee"]
+    choices = [(value, str(label)) for value, label in assignee.choices]
+    return hashlib.md5(repr((get_language(), assignee.initial, choices)).encode(), usedforsecurity=False).hexdigest()
+
+
 def section_context(request, opportunity, *, users=None, form=None, entries=None, phase=None) -> dict:
     """Everything journal_section.html needs for one opportunity (one query for its entries).
 
@@ -83,6 +97,7 @@ def section_context(request, opportunity, *, users=None, form=None, entries=None
         "is_stale": selectors.opportunity_is_stale(opportunity, is_open=is_open),
         "stale_days": settings.CRM_STALE_AFTER_DAYS,
         "form": form,
+        "blank_form_key": "" if form.is_bound else blank_form_key(form),
         "today": timezone.localdate(),
         "next_url": request.get_full_path() if request.method == "GET" else request.POST.get("next", ""),
         **entry_flags(request.user),

@@ -5,6 +5,7 @@ import re
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -50,6 +51,47 @@ def test_posting_an_entry_returns_it_and_a_blank_form(sales_client, sales_user, 
     opportunity.refresh_from_db()
     assert opportunity.latest_mood == "happy"
     assert opportunity.last_activity_at is not None
+
+
+def _journal_form(html: str) -> str:
+    return re.search(r'<form class="form journal-form" id="journal-form".*?</form>', html, re.S).group(0)
+
+
+def _remind_options(html: str) -> list[str]:
+    select = re.search(r'<select name="reminder_assignee".*?</select>', _journal_form(html), re.S).group(0)
+    return re.findall(r"<option[^>]*>[^<]*</option>", select)
+
+
+def test_the_kept_blank_form_is_the_one_django_renders_for_each_person_and_language(
+    client, sales_user, other_sales_user, opportunity
+):
+    cache.clear()
+    client.force_login(sales_user)
+    url = opportunity.get_absolute_url()
+
+    first = _journal_form(client.get(url).content.decode())
+    again = _journal_form(client.get(url).content.decode())  # from the cache
+    cache.clear()
+    fresh = _journal_form(client.get(url).content.decode())
+
+    # The CSRF token differs per request (masked); everything else is the same markup.
+    assert (
+        re.sub(r'value="[^"]{64}"', "", first)
+        == re.sub(r'value="[^"]{64}"', "", again)
+        == re.sub(r'value="[^"]{64}"', "", fresh)
+    )
+    assert f'<option value="{sales_user.pk}" selected>Me (Sandra Sales)</option>' in _remind_options(first)
+
+    client.force_login(other_sales_user)
+    theirs = client.get(url).content.decode()
+    assert f'<option value="{other_sales_user.pk}" selected>Me (Oskar Other)</option>' in _remind_options(theirs)
+    german = client.get(url, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "Wiedervorlage am" in _journal_form(german)
+    assert "Remind on" not in _journal_form(german)
+
+    # A new colleague is a choice at once.
+    factories.make_user(username="new", display_name="Nina Neu")
+    assert any("Nina Neu" in option for option in _remind_options(client.get(url).content.decode()))
 
 
 def test_an_entry_with_a_reminder_defaults_to_the_author(sales_client, sales_user, opportunity):
