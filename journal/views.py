@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -65,15 +66,26 @@ def entry_flags(user) -> dict:
     }
 
 
-def blank_form_key(form) -> str:
-    """What an empty "Post entry" form's fields depend on: the language and the people to remind.
+# The fields of an empty "Post entry" form, rendered, by what they depend on (blank_form_fields).
+# Per process and bounded; not the cache framework, which stays unused (tests/audit/test_two_servers.py).
+_BLANK_FORMS: dict[str, str] = {}
+_BLANK_FORMS_MAX = 1000
 
-    Their HTML is kept under this key ({% cache %} in journal_section.html): Django's widget
-    templates took ~3 ms of every detail page for the same markup.
+
+def blank_form_fields(form) -> str:
+    """The HTML of an unbound journal form's fields, rendered once per language, author and the
+    people one can remind (their ids and names): Django's widget templates took ~3 ms of every
+    detail page, and of every post's answer, for the same markup.
     """
     assignee = form.fields["reminder_assignee"]
     choices = [(value, str(label)) for value, label in assignee.choices]
-    return hashlib.md5(repr((get_language(), assignee.initial, choices)).encode(), usedforsecurity=False).hexdigest()
+    key = hashlib.md5(repr((get_language(), assignee.initial, choices)).encode(), usedforsecurity=False).hexdigest()
+    html = _BLANK_FORMS.get(key)
+    if html is None:
+        if len(_BLANK_FORMS) >= _BLANK_FORMS_MAX:
+            _BLANK_FORMS.clear()
+        html = _BLANK_FORMS[key] = render_to_string("journal/journal_section.html#journal-fields", {"form": form})
+    return html
 
 
 def section_context(request, opportunity, *, users=None, form=None, entries=None, phase=None) -> dict:
@@ -97,7 +109,7 @@ def section_context(request, opportunity, *, users=None, form=None, entries=None
         "is_stale": selectors.opportunity_is_stale(opportunity, is_open=is_open),
         "stale_days": settings.CRM_STALE_AFTER_DAYS,
         "form": form,
-        "blank_form_key": "" if form.is_bound else blank_form_key(form),
+        "blank_form_fields": "" if form.is_bound else blank_form_fields(form),
         "today": timezone.localdate(),
         "next_url": request.get_full_path() if request.method == "GET" else request.POST.get("next", ""),
         **entry_flags(request.user),

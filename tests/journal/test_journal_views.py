@@ -5,11 +5,11 @@ import re
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
 from journal.models import MAX_TEXT_LENGTH, JournalEntry
+from journal.views import _BLANK_FORMS as blank_forms
 from opportunities.models import Opportunity
 from tests import factories
 
@@ -65,13 +65,13 @@ def _remind_options(html: str) -> list[str]:
 def test_the_kept_blank_form_is_the_one_django_renders_for_each_person_and_language(
     client, sales_user, other_sales_user, opportunity
 ):
-    cache.clear()
+    blank_forms.clear()
     client.force_login(sales_user)
     url = opportunity.get_absolute_url()
 
     first = _journal_form(client.get(url).content.decode())
-    again = _journal_form(client.get(url).content.decode())  # from the cache
-    cache.clear()
+    again = _journal_form(client.get(url).content.decode())  # kept
+    blank_forms.clear()
     fresh = _journal_form(client.get(url).content.decode())
 
     # The CSRF token differs per request (masked); everything else is the same markup.
