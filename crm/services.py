@@ -14,16 +14,24 @@ class _JSONMerge(Func):
     output_field = JSONField()
 
 
+def user_preference_set(*, user, key: str, value) -> None:
+    """Store one of ``user``'s preferences (a column choice, the language).
+
+    Merged into the stored JSON in SQL (jsonb ||), so that two preferences saved at the same
+    moment (a column choice in one tab, a language at a login in another) both survive.
+    """
+    User.objects.filter(pk=user.pk).update(
+        preferences=_JSONMerge(F("preferences"), Value({key: value}, output_field=JSONField()))
+    )
+    user.preferences[key] = value
+
+
 def user_language_remember(*, user, language: str) -> bool:
     """Keep the language ``user`` works in, for what reaches them outside a request (the daily digest).
 
-    Written only when it changed, and merged into the stored preferences in SQL, so that a
-    column choice saved at the same moment is not overwritten. Whether it was written.
+    Written only when it changed (user_preference_set). Whether it was written.
     """
     if language not in dict(settings.LANGUAGES) or user.preferences.get("language") == language:
         return False
-    User.objects.filter(pk=user.pk).update(
-        preferences=_JSONMerge(F("preferences"), Value({"language": language}, output_field=JSONField()))
-    )
-    user.preferences["language"] = language
+    user_preference_set(user=user, key="language", value=language)
     return True

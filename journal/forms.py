@@ -24,8 +24,6 @@ class JournalEntryForm(forms.Form):
         label=_("Note"),
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": _("Write what happened: the note cannot be empty.")},
-        help_text=_("Plain text; links become clickable. Up to %(limit)s characters.")
-        % {"limit": f"{MAX_TEXT_LENGTH:,}"},
     )
     reminder_date = forms.DateField(
         label=_("Remind on"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -48,6 +46,10 @@ class JournalEntryForm(forms.Form):
             for user in sorted(self.users.values(), key=lambda u: (u.pk != author.pk, u.name.lower()))
         ]
         self.fields["reminder_assignee"].initial = author.pk
+        # Filled in per form, in the active language (a class attribute is translated once, at import).
+        self.fields["text"].help_text = _("Plain text; links become clickable. Up to %(limit)s characters.") % {
+            "limit": formats.number_format(MAX_TEXT_LENGTH, force_grouping=True)
+        }
         # The limit is checked on the server with a clear message; a browser's maxlength
         # would cut a pasted text silently instead.
         self.fields["text"].widget.attrs.pop("maxlength", None)

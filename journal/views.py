@@ -177,12 +177,14 @@ def journal_entry_create(request, short_name):
             if not request.htmx:
                 messages.success(request, _("Journal entry posted."))
                 return redirect(safe_next(request, _journal_url(opportunity)) + f"#entry-{entry.pk}")
+            blank = JournalEntryForm(users=users, author=request.user)
             context = {
                 **_summary_context(request, opportunity.pk, just_posted=True),
                 "opportunity": opportunity,
                 "entry": entry,
                 "is_new": True,
-                "form": JournalEntryForm(users=users, author=request.user),
+                "form": blank,
+                "blank_form_fields": blank_form_fields(blank),
                 "today": timezone.localdate(),
                 "next_url": request.POST.get("next", ""),
                 "badge_oob": entry.reminder_assignee_id == request.user.pk,

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.formats import date_format, number_format
 from django.utils.html import format_html
+from django.utils.translation import gettext
 
 from crm import permissions
 from opportunities import history, selectors
@@ -83,7 +84,7 @@ def field_display(opportunity, key: str, config) -> str:
             return format_html(
                 '<time datetime="{}"{}>{}</time>',
                 close.isoformat(),
-                format_html(' class="is-overdue" title="{}"', "overdue") if overdue else "",
+                format_html(' class="is-overdue" title="{}"', gettext("overdue")) if overdue else "",
                 date_format(close, "DATE_FORMAT"),
             )
         case "category" | "source" | "status" | "phase" | "owner":

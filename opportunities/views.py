@@ -16,6 +16,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
 from crm import permissions, trash
+from crm import services as crm_services
 from crm.navigation import safe_next
 from opportunities import board, detail, selectors, services, table
 from opportunities.filters import OpportunityFilter
@@ -215,8 +216,7 @@ def opportunity_columns(request):
     config = selectors.configuration_get(user=request.user)
     form = ColumnsForm(request.POST, config=config)
     if form.is_valid():
-        request.user.preferences["table_columns"] = form.cleaned_data["columns"]
-        request.user.save(update_fields=["preferences"])
+        crm_services.user_preference_set(user=request.user, key="table_columns", value=form.cleaned_data["columns"])
         messages.success(request, _("Columns saved."))
     else:
         messages.error(request, _("Choose at least one column."))

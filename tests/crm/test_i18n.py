@@ -11,7 +11,9 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.urls import reverse
+from django.utils import formats, translation
 
+from crm.formats import weekday_and_day
 from tests import factories
 from tests.security.helpers import changed_tables, fingerprint
 
@@ -91,6 +93,18 @@ def test_dates_are_written_as_each_language_writes_them(sales_client, sales_user
     # A card leaves out the year of a day in this year only.
     for day in on_cards:
         assert day in board, day
+
+
+@pytest.mark.parametrize(
+    ("language", "this_year", "next_year", "time"),
+    [("en", "Wed 18 Nov", "Tue 5 Jan 2027", "14:05"), ("de", "Mi 18. Nov", "Di 05.01.2027", "14:05")],
+)
+def test_a_day_with_its_weekday_shows_the_year_only_outside_this_year(language, this_year, next_year, time):
+    today = datetime.date(2026, 11, 18)
+    with translation.override(language):
+        assert weekday_and_day(today, today) == this_year
+        assert weekday_and_day(datetime.date(2027, 1, 5), today) == next_year
+        assert formats.time_format(datetime.time(14, 5)) == time
 
 
 def test_a_german_browser_gets_the_organizations_in_german(sales_client, opportunity):

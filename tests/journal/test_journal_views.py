@@ -87,6 +87,7 @@ def test_the_kept_blank_form_is_the_one_django_renders_for_each_person_and_langu
     assert f'<option value="{other_sales_user.pk}" selected>Me (Oskar Other)</option>' in _remind_options(theirs)
     german = client.get(url, HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert "Wiedervorlage am" in _journal_form(german)
+    assert "Bis zu 20.000 Zeichen" in _journal_form(german)  # the help text too, in each language
     assert "Remind on" not in _journal_form(german)
 
     # A new colleague is a choice at once.

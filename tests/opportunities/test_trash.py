@@ -79,7 +79,7 @@ def test_the_delete_confirmation_says_what_stays_with_it_and_until_when(deal, ma
 
     page = response.content.decode()
     assert "1 task" in page and "1 journal entry" in page and "1 document" in page
-    assert (timezone.now() + dt.timedelta(days=30)).strftime("%-d %B %Y") in page
+    assert (timezone.now() + dt.timedelta(days=30)).strftime("%-d %b %Y") in page
     Opportunity.objects.get(pk=deal.pk)  # a GET deletes nothing
 
 
