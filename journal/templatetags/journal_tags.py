@@ -74,6 +74,26 @@ def _face_symbols(prefix: str) -> str:
     )
 
 
+def mood_sprite(prefix: str) -> str:
+    """A hidden <svg> holding the faces as symbols ``{prefix}-{mood}``, once on a page with many faces."""
+    return (
+        '<svg class="mood-sprite" width="0" height="0" aria-hidden="true" focusable="false" hidden>'
+        + _face_symbols(prefix)
+        + "</svg>"
+    )
+
+
+def mood_icon_from_sprite(mood: str, prefix: str) -> str:
+    """mood_icon (labelled) drawn from a mood_sprite: ~150 bytes instead of ~380 per face."""
+    if mood not in _MOUTHS:
+        return ""
+    label = escape(str(_LABELS[mood]))
+    return (
+        f'<svg class="mood-icon mood-{mood}" width="16" height="16" role="img" aria-label="{label}" '
+        f'focusable="false"><title>{label}</title><use href="#{prefix}-{mood}"/></svg>'
+    )
+
+
 @register.filter
 def reminder_state(entry, today: datetime.date) -> str:
     """done, overdue, today or upcoming: how the reminder is highlighted."""

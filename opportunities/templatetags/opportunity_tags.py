@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from crm.formats import day_format
 from crm.templatetags.components import escape_text
 from journal.selectors import opportunity_is_stale
-from journal.templatetags.journal_tags import mood_icon
+from journal.templatetags.journal_tags import mood_icon_from_sprite, mood_sprite
 from opportunities.models import FieldType, PhaseKind
 from opportunities.table import GROUPS
 
@@ -451,6 +451,15 @@ def _board_render_cache(context) -> dict:
     return cache
 
 
+@register.simple_tag
+def board_icon_sprite():
+    """The faces the cards' moods use (board_icon_sprite once on the board page, outside what htmx swaps)."""
+    return mark_safe(_BOARD_SPRITE)  # noqa: S308 (constant markup)
+
+
+_BOARD_SPRITE = mood_sprite("board-mood")
+
+
 @register.simple_tag(takes_context=True)
 def board_card(context, card):
     """One board card (after a move, or in a page of more cards)."""
@@ -490,7 +499,7 @@ def _board_card(cache, card, message) -> str:
         if mood is None:
             mood = cache["moods"][card.latest_mood] = (
                 f'<span class="mood mood-{_escape(card.latest_mood)}" title="{labels["mood"]}">'
-                f"{_escape(mood_icon(card.latest_mood))}</span>"
+                f"{mood_icon_from_sprite(card.latest_mood, 'board-mood')}</span>"
             )
         flags.append(mood)
     parts.append(

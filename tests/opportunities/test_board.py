@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 
 import psycopg
@@ -102,6 +103,20 @@ def test_board_card_shows_primary_contact_and_tags(sales_client, sales_user):
 
     assert "Anna Adler" in html
     assert "Enterprise" in html
+
+
+def test_a_cards_mood_is_a_labelled_face_drawn_from_the_pages_sprite(sales_client, sales_user):
+    happy = factories.make_opportunity(owner=sales_user, name="Happy deal")
+    factories.make_journal_entry(opportunity=happy, author=sales_user, mood="happy")
+
+    html = sales_client.get(URL).content.decode()
+
+    pattern = rf'<article id="card-{re.escape(happy.short_name)}".*?</article>'
+    card = re.search(pattern, html, re.S).group(0)
+    assert 'aria-label="Happy"' in card and '<use href="#board-mood-happy"/>' in card
+    assert html.count('<symbol id="board-mood-happy"') == 1
+    # The sprite stays when htmx replaces the board (filters, grouping): it is outside #board.
+    assert html.index('<symbol id="board-mood-happy"') < html.index('<div id="board"')
 
 
 def test_move_service_changes_phase_and_bumps_version(sales_user, deals):
