@@ -344,11 +344,7 @@ class _EntryMarkup:
 
 # The faces of the entries' moods and of the trend: ~600 bytes of SVG each, 30 on a detail page
 # and 11 in every post's answer, drawn from one sprite at the top of the section instead.
-_JOURNAL_SPRITE = (
-    '<svg class="journal-sprite" width="0" height="0" aria-hidden="true" focusable="false" hidden>'
-    + _face_symbols("journal-mood")
-    + "</svg>"
-)
+_JOURNAL_SPRITE = mood_sprite("journal-mood")
 
 
 @register.simple_tag
@@ -428,17 +424,6 @@ _CHEVRON_ICON = '<svg class="icon icon-sm" aria-hidden="true" focusable="false">
 def reminder_icon_sprite():
     """The symbols the rows of /reminders/ use (once per page, before the rows)."""
     return mark_safe(_REMINDER_SPRITE)  # noqa: S308 - constant markup
-
-
-def _reminder_mood_icon(mood) -> str:
-    """mood_icon, drawn from the sprite."""
-    if mood not in _MOUTHS:
-        return ""
-    label = _esc(str(_LABELS[mood]))
-    return (
-        f'<svg class="mood-icon mood-{mood}" width="16" height="16" role="img" aria-label="{label}" '
-        f'focusable="false"><title>{label}</title><use href="#reminder-mood-{mood}"/></svg>'
-    )
 
 
 def _row_cache(context) -> dict:
@@ -546,7 +531,7 @@ def _reminder_row(context, cache: dict, row: ReminderRow) -> str:
     url = cache["detail_url"].replace("__SHORT__", row.short_name)
     mood = cache["moods"].get(row.mood)
     if mood is None:
-        mood = cache["moods"][row.mood] = _reminder_mood_icon(row.mood)
+        mood = cache["moods"][row.mood] = mood_icon_from_sprite(row.mood, "reminder-mood")
     excerpt = row.excerpt if len(row.excerpt) <= EXCERPT_LENGTH else row.excerpt[: EXCERPT_LENGTH - 1] + "…"
     day = timezone.localdate(row.created_at)
     age = cache["ages"].get(day)
