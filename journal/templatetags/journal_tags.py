@@ -188,11 +188,7 @@ def _entry_words() -> dict:
             f"<span>{escape(label)}</span></span>"
             for mood, label in _LABELS.items()
         },
-        "trend_icons": {
-            mood: f'<svg class="mood-icon mood-{mood}" width="16" height="16" role="img" aria-label="{escape(label)}" '
-            f'focusable="false"><title>{escape(label)}</title><use href="#journal-mood-{mood}"/></svg>'
-            for mood, label in _LABELS.items()
-        },
+        "trend_icons": {mood: mood_icon_from_sprite(mood, "journal-mood") for mood in _LABELS},
         "mood_names": {mood: escape(label) for mood, label in _LABELS.items()},
         "pencil": icon_line("pencil", "icon-sm").strip(),
         "trash": icon_line("trash", "icon-sm").strip(),
