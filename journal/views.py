@@ -31,6 +31,7 @@ from journal.context_processors import prime_reminder_badge
 from journal.forms import JournalEntryForm, SnoozeForm
 from journal.models import JournalEntry
 from opportunities.models import Opportunity, PhaseKind
+from opportunities.selectors import opportunity_is_stale
 
 # An invalid form is re-rendered with this status; base.html tells htmx to swap it.
 INVALID = 422
@@ -106,7 +107,7 @@ def section_context(request, opportunity, *, users=None, form=None, entries=None
         "entries": page,
         "has_more": has_more,
         "trend": selectors.mood_trend(page),
-        "is_stale": selectors.opportunity_is_stale(opportunity, is_open=is_open),
+        "is_stale": opportunity_is_stale(opportunity, is_open=is_open),
         "stale_days": settings.CRM_STALE_AFTER_DAYS,
         "form": form,
         "blank_form_fields": "" if form.is_bound else blank_form_fields(form),
@@ -128,7 +129,7 @@ def _summary_context(request, opportunity_id: int, *, just_posted: bool = False)
     return {
         **context,
         "opportunity": opportunity,
-        "is_stale": selectors.opportunity_is_stale(opportunity, is_open=is_open),
+        "is_stale": opportunity_is_stale(opportunity, is_open=is_open),
     }
 
 

@@ -17,8 +17,8 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from journal.selectors import stale_condition
 from opportunities.models import FieldType, Opportunity
+from opportunities.selectors import stale_condition
 from organizations.models import Organization
 
 STATE_CHOICES = [("open", _("Open")), ("won", _("Won")), ("lost", _("Lost"))]

@@ -1,13 +1,16 @@
 """Reads for the opportunity table, board and detail page."""
 
+import datetime
 import json
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
 from django.db.models import BooleanField, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from crm.models import User
 from documents.models import Document
@@ -430,3 +433,38 @@ def trashed_organization_list() -> QuerySet[Organization]:
         .annotate(opportunity_count=Coalesce(Subquery(with_it, output_field=IntegerField()), 0))
         .order_by("-deleted_at", "-id")
     )
+
+
+# Staleness: open, and neither a journal entry lately nor a follow-up ahead. The journal keeps
+# last_activity_at and next_reminder_date on the opportunity, so the rule reads only its columns.
+
+
+def stale_cutoff(now: datetime.datetime | None = None) -> datetime.datetime:
+    return (now or timezone.now()) - datetime.timedelta(days=settings.CRM_STALE_AFTER_DAYS)
+
+
+def stale_condition(*, open_phase_ids, now: datetime.datetime | None = None) -> Q:
+    """Open, no journal entry for CRM_STALE_AFTER_DAYS, and no follow-up from today on.
+
+    An opportunity without any entry counts from its creation, so a new one is not
+    stale on its first day. Written as an OR rather than Coalesce so that
+    opportunity_activity_idx stays usable.
+    """
+    cutoff = stale_cutoff(now)
+    today = timezone.localdate(now) if now else timezone.localdate()
+    quiet = Q(last_activity_at__lt=cutoff) | Q(last_activity_at__isnull=True, created_at__lt=cutoff)
+    no_follow_up = Q(next_reminder_date__isnull=True) | Q(next_reminder_date__lt=today)
+    return Q(phase_id__in=open_phase_ids) & quiet & no_follow_up
+
+
+def opportunity_is_stale(opportunity, *, is_open: bool, now: datetime.datetime | None = None) -> bool:
+    """The same rule as stale_condition, for one loaded opportunity (no query)."""
+    if not is_open:
+        return False
+    now = now or timezone.now()
+    cutoff = stale_cutoff(now)
+    last = opportunity.last_activity_at or opportunity.created_at
+    if last is None or last >= cutoff:
+        return False
+    reminder = opportunity.next_reminder_date
+    return reminder is None or reminder < timezone.localdate(now)

@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from crm import permissions
-from crm.templatetags.components import icon_line
+from crm.legacy_markup import icon_line
 from documents import formatting, selectors
 from documents.models import DocumentStatus, DocumentType
 

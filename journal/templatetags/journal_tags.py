@@ -14,7 +14,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from crm.formats import day_format, weekday_and_day
-from crm.templatetags.components import avatar, csrf_input, icon_line
+from crm.legacy_markup import avatar, csrf_input, icon_line
 from journal.models import Mood
 from journal.selectors import EXCERPT_LENGTH, ReminderRow
 

@@ -9,7 +9,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from crm.formats import day_format
-from crm.templatetags.components import csrf_input, escape_text, icon_markup, user_chip
+from crm.legacy_markup import csrf_input, escape_text, icon_markup, user_chip
 
 register = template.Library()
 

@@ -14,10 +14,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from crm.formats import day_format
-from crm.templatetags.components import escape_text
-from journal.selectors import opportunity_is_stale
+from crm.legacy_markup import escape_text
 from journal.templatetags.journal_tags import mood_icon_from_sprite, mood_sprite
 from opportunities.models import FieldType, PhaseKind
+from opportunities.selectors import opportunity_is_stale
 from opportunities.table import GROUPS
 
 register = template.Library()
