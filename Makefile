@@ -23,6 +23,7 @@ help:
 	@echo "make run     serve the app with demo data on http://$(HOST):$(PORT)/"
 	@echo "make test    lint and run the whole test suite"
 	@echo "make bench   benchmarks at 100,000 opportunities and PDF rendering (slow, not part of test)"
+	@echo "make bench-engines  the board card rendered by Django templates and by Jinja2"
 	@echo "make load    50 simulated reps for 5 minutes against gunicorn at 100,000 opportunities (locust)"
 	@echo "make failure load while the database connections are killed and PostgreSQL restarts (private cluster)"
 
@@ -82,6 +83,12 @@ bench: install
 load: install
 	$(UV) sync --locked --group load
 	$(BIN)/python bench/load.py
+
+# Jinja2 is only needed for this comparison, so it lives in its own dependency group.
+.PHONY: bench-engines
+bench-engines: install
+	$(UV) sync --locked --group bench
+	$(BIN)/python bench/template_engines.py
 
 .PHONY: failure
 failure: install
