@@ -151,8 +151,8 @@ def history_triggers_disabled():
     """Switch off the history (pghistory) triggers for a bulk load, inside its transaction.
 
     Their trigger functions use plpgsql EXCEPTION blocks, i.e. two subtransactions
-    per row: on a 200,000-row COPY the transaction overflows PostgreSQL's
-    subtransaction cache and the load slows from seconds to many minutes. Bulk
+    per row: on a COPY of a few hundred thousand rows the transaction overflows
+    PostgreSQL's subtransaction cache and the load crawls (bench/README.md). Bulk
     benchmark data needs no "created" history events. ALTER TABLE is
     transactional, so a failed load leaves the triggers as they were.
     """

@@ -140,5 +140,6 @@ class DemoBuilder(Builder):
         # Before the opportunity rows (foreign keys are checked at commit): the triggers of
         # migration opportunities/0004 then find no opportunity row to refresh, and the
         # opportunities arrive with the summary columns filled above. The other order makes
-        # the triggers rewrite every new opportunity row twice, through all its indexes.
+        # the triggers rewrite every new opportunity row twice, through all its indexes
+        # (bench/README.md).
         seeding.log("journal entries", copier.copy(JournalEntry, names, rows()))
