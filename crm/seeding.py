@@ -90,8 +90,8 @@ def builders() -> list[Builder]:
 class Seeding:
     """One run: the random source, the clock, the owners, and what builders hand up to higher apps.
 
-    Builders add their results as attributes for the builders of higher apps:
-    ``config`` and ``opportunities`` (opportunities), ``organizations`` (organizations).
+    A builder hands its plans to the builders of higher apps as an attribute named after
+    its app (``seeding.organizations``, ``seeding.opportunities``).
     """
 
     def __init__(self, *, rng: random.Random, scale: int | None, log):

@@ -172,8 +172,7 @@ class DemoBuilder(Builder):
     tables = (Opportunity, OpportunityContact, Task, Opportunity.tags.through)
 
     def setup(self, seeding: Seeding) -> None:
-        seeding.config = config_load()
-        self.config = seeding.config
+        self.config = config_load()
         self.open_days, self.closed_days = (180, 90) if seeding.demo else (270, 730)
         self.task_counts = list(range(5)) if seeding.demo else [0, 1, 2, 3, 4]
 
