@@ -258,6 +258,11 @@ class Scope:
         return f"user={self.value}" if self.value else ""
 
 
+def _snooze_choices(today) -> dict:
+    """The snooze menu's dates as every row shows them ("Thu 19 Nov"): formatted once per response, not per row."""
+    return {"snooze_hints": {key: weekday_and_day(date, today) for key, date in snooze_presets(today).items()}}
+
+
 def _badge_count(request, scope: Scope, counts: dict) -> int | None:
     """The badge from counts we already have (own reminders), else None (the badge counts itself)."""
     if scope.is_own:
@@ -287,7 +292,7 @@ def reminder_list(request):
         "users": selectors.assignable_users() if can_switch else [],
         "can_switch": can_switch,
         "today": today,
-        "presets": snooze_presets(today),
+        **_snooze_choices(today),
     }
     template = REMINDERS
     if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
@@ -316,7 +321,7 @@ def reminder_bucket_more(request):
         "bucket_label": {spec.key: spec.label for spec in selectors.BUCKETS}[bucket],
         "scope": scope,
         "today": today,
-        "presets": snooze_presets(today),
+        **_snooze_choices(today),
     }
     if not request.htmx:
         # Without JavaScript "Show more" opens the bucket's next rows as a page.
@@ -352,7 +357,7 @@ def _reminder_response(request, entry: JournalEntry, *, message: str, undo: dict
             ],
             "week_end": selectors.week_end(today),
             "today": today,
-            "presets": snooze_presets(today),
+            **_snooze_choices(today),
         }
         template = f"{REMINDERS}#reminder-row-resolved" if undo else f"{REMINDERS}#reminder-row-updated"
         response = render(request, template, context, status=status)
