@@ -1,12 +1,12 @@
 import datetime
+import uuid
 
 from django import forms
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.widgets import Select
-from journal.models import MAX_TEXT_LENGTH, Mood
-from journal.services import snooze_presets, text_length_error
+from journal.models import MAX_TEXT_LENGTH, Mood, text_length_error
 
 # Reminders further out than this are typos (a year 2205), not plans.
 MAX_REMINDER_YEARS = 5
@@ -33,9 +33,14 @@ class JournalEntryForm(forms.Form):
         label=_("Remind"), coerce=int, required=False, empty_value=None, widget=Select
     )
     confirm_past = forms.BooleanField(label=_("Yes, keep this date in the past"), required=False)
+    # A new token in every rendered "Post" form: posting the same form twice saves one entry.
+    # Not required: a form rendered before the token existed still posts (without that guarantee).
+    post_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, users, author, original_date=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.fields["post_token"].initial = uuid.uuid4()
         self.users = {user.pk: user for user in users}
         self.users.setdefault(author.pk, author)
         self.original_date = original_date
@@ -93,8 +98,17 @@ class JournalEntryForm(forms.Form):
         return cleaned
 
     def service_kwargs(self) -> dict:
+        """What journal_entry_update takes (journal_entry_post takes ``post_token`` too)."""
         data = self.cleaned_data
         return {key: data[key] for key in ["mood", "text", "reminder_date", "reminder_assignee"]}
+
+
+def snooze_presets(today: datetime.date) -> dict[str, datetime.date]:
+    """The dates of the snooze choices: tomorrow, and next week (Monday of the coming week)."""
+    return {
+        "tomorrow": today + datetime.timedelta(days=1),
+        "next_week": today + datetime.timedelta(days=7 - today.weekday()),
+    }
 
 
 class SnoozeForm(forms.Form):

@@ -2,10 +2,21 @@ import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 # Posts longer than this are refused with a clear message (documented in README).
 MAX_TEXT_LENGTH = 20_000
+
+
+def text_length_error(text: str) -> str:
+    """The message for a text over MAX_TEXT_LENGTH (empty when it fits)."""
+    if len(text) <= MAX_TEXT_LENGTH:
+        return ""
+    return gettext(
+        "This text has %(length)s characters; an entry holds at most %(limit)s. "
+        "Shorten it, or split it into several entries."
+    ) % {"length": f"{len(text):,}", "limit": f"{MAX_TEXT_LENGTH:,}"}
 
 
 class Mood(models.TextChoices):
@@ -59,6 +70,9 @@ class JournalEntry(models.Model):
         verbose_name=_("reminded person"),
     )
     reminder_done_at = models.DateTimeField(_("reminder done at"), null=True, blank=True)
+    # The one-time token of the form that posted the entry: a second post of the same form
+    # (a double click, a retried request, two tabs) finds this entry instead of adding another.
+    post_token = models.UUIDField(_("post token"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("journal entry")
@@ -69,6 +83,9 @@ class JournalEntry(models.Model):
                 condition=models.Q(reminder_date__isnull=False) | models.Q(reminder_assignee__isnull=True),
                 name="journalentry_assignee_needs_date",
             ),
+            # The guarantee behind an idempotent post (journal.services.journal_entry_post), also when
+            # two posts of one form arrive at once: the second insert waits for the first, then fails.
+            models.UniqueConstraint(fields=["post_token"], name="journalentry_post_token_unique"),
         ]
         indexes = [
             # The journal on the detail page (newest first) and "last activity".

@@ -3,13 +3,18 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db import connection
-from django.db.models import Count, Q, QuerySet, Subquery
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Substr
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm import permissions
 from crm.models import User
+from journal.forms import JournalEntryForm
 from journal.models import JournalEntry
+from opportunities.models import Opportunity, PhaseKind
+from opportunities.selectors import opportunity_is_stale
 
 PAGE_SIZE = 20
 # Moods shown in the trend (oldest left, newest right), taken from the page's rows.
@@ -87,7 +92,52 @@ def assignable_users() -> list[User]:
     return list(User.objects.filter(is_active=True).only("id", "username", "display_name", "first_name", "last_name"))
 
 
-# Staleness --------------------------------------------------------------------------------
+def journal_rights(user) -> dict:
+    """What the user may do in the journal, for the templates (crm.permissions; no query per entry:
+    the user's permissions are read once per request)."""
+    return {
+        "can_post": permissions.can_post_journal(user),
+        "is_manager": permissions.is_manager(user),
+        "can_change_entries": user.has_perm("journal.change_journalentry"),
+    }
+
+
+def journal_section(
+    *,
+    opportunity: Opportunity,
+    user: User,
+    users: list[User] | None = None,
+    phase=None,
+    entries: list[JournalEntry] | None = None,
+    form: JournalEntryForm | None = None,
+    next_url: str = "",
+) -> dict:
+    """The context of templates/journal/journal_section.html#journal-section for one opportunity.
+
+    One query: the newest PAGE_SIZE entries with their people (the mood trend is drawn from
+    the same rows). ``users`` (who can be reminded) and ``phase`` (the opportunity's) save a
+    query each when the caller has them, as the detail page has from its configuration.
+    ``entries`` is a journal_entry_list the caller read already; ``form`` an invalid post.
+    """
+    if entries is None:
+        entries = journal_entry_list(opportunity_id=opportunity.pk)
+    page = entries[:PAGE_SIZE]
+    if users is None:
+        users = assignable_users()
+    phase = phase or opportunity.phase
+    return {
+        "opportunity": opportunity,
+        "entries": page,
+        "has_more": len(entries) > PAGE_SIZE,
+        "trend": mood_trend(page),
+        "is_stale": opportunity_is_stale(opportunity, is_open=phase.kind == PhaseKind.OPEN),
+        "stale_days": settings.CRM_STALE_AFTER_DAYS,
+        "form": form or JournalEntryForm(users=users, author=user),
+        "today": timezone.localdate(),
+        "next_url": next_url,
+        "user": user,
+        **journal_rights(user),
+    }
 
 
 # Reminders --------------------------------------------------------------------------------
@@ -153,8 +203,8 @@ def open_reminders(*, assignee_id: int | None) -> QuerySet[JournalEntry]:
 class ReminderRow:
     """What a row on /reminders/ shows, as plain values.
 
-    Up to 200 rows of five joined models were built per page (~6 ms of model instances and
-    their init signals); these are read with values_list, and each person once.
+    A page has up to 120 rows of five joined models: read with values_list, each person once,
+    instead of model instances.
     """
 
     pk: int
@@ -237,59 +287,34 @@ def _reminder_rows(values) -> list[ReminderRow]:
     ]
 
 
-# Every open reminder's bucket as bucket_ranges draws them (0 overdue, 1 today, 2 later this week,
-# 3 after it), numbered and counted within its bucket by window functions; the first %(size)s of
-# each bucket are kept. Written out: Django's QUALIFY emulation of the same query (the Case three
-# times, an inner and an outer query) took ~8 ms to build and compile, the database ~2 ms to run it.
-_BUCKETS_SQL = """
-SELECT * FROM (
-  SELECT e.id, e.reminder_date, e.created_at, e.mood, substring(e.text, 1, %(excerpt)s), e.author_id,
-         o.short_name, o.name, org.name, o.phase_id, ph.name,
-         a.username, a.display_name, a.first_name, a.last_name,
-         r.username, r.display_name, r.first_name, r.last_name,
-         b.bucket,
-         count(*) OVER (PARTITION BY b.bucket) AS bucket_count,
-         row_number() OVER (PARTITION BY b.bucket ORDER BY e.reminder_date, e.id) AS position
-    FROM journal_journalentry e
-    CROSS JOIN LATERAL (
-      SELECT CASE WHEN e.reminder_date < %(today)s THEN 0
-                  WHEN e.reminder_date = %(today)s THEN 1
-                  WHEN e.reminder_date <= %(week_end)s THEN 2
-                  ELSE 3 END AS bucket
-    ) b
-    JOIN opportunities_opportunity o ON o.id = e.opportunity_id
-    JOIN organizations_organization org ON org.id = o.organization_id
-    JOIN opportunities_phase ph ON ph.id = o.phase_id
-    JOIN crm_user a ON a.id = e.author_id
-    JOIN crm_user r ON r.id = e.reminder_assignee_id
-   WHERE e.reminder_date IS NOT NULL AND e.reminder_done_at IS NULL AND o.deleted_at IS NULL {assignee}
-) numbered
-WHERE position <= %(size)s
-ORDER BY bucket, position
-"""
-
-
 def reminder_buckets(*, assignee_id: int | None, today: datetime.date, size: int = BUCKET_SIZE) -> list[Bucket]:
-    """Overdue, today, this week, later: each bucket's count and its first ``size`` rows, in one query.
+    """Overdue, today, this week, later: each bucket's count and its first ``size`` rows.
 
-    A window numbers the rows within their bucket (the first ``size`` are kept) and
-    counts the bucket, so the page costs one query whether there are 5 or 5,000.
-    open_reminders and reminder_row_queryset say the same with the ORM (reminder_bucket_rows).
+    Two queries whether there are 5 or 5,000 open reminders: the counts, then the
+    buckets' first rows as one UNION ALL of a LIMITed query per (non-empty) bucket.
     """
-    params = {"today": today, "week_end": week_end(today), "size": size, "excerpt": EXCERPT_LENGTH + 1}
-    # journal_open_reminder_idx (assignee, date; open reminders only) serves one person's page.
-    assignee = ""
-    if assignee_id is not None:
-        assignee, params["assignee"] = "AND e.reminder_assignee_id = %(assignee)s", assignee_id
-    with connection.cursor() as cursor:
-        cursor.execute(_BUCKETS_SQL.format(assignee=assignee), params)
-        values = cursor.fetchall()
-    buckets = [Bucket(key=spec.key, label=spec.label, empty=spec.empty) for spec in BUCKETS]
-    for row, value in zip(_reminder_rows(values), values, strict=True):
-        target = buckets[value[19]]
-        target.count = value[20]
-        target.rows.append(row)
+    counts = reminder_counts(assignee_id=assignee_id, today=today)
+    buckets = [Bucket(key=spec.key, label=spec.label, empty=spec.empty, count=counts[spec.key]) for spec in BUCKETS]
+    # journal_open_reminder_idx (assignee, date; open reminders only) serves one person's buckets.
+    base = open_reminders(assignee_id=assignee_id).order_by("reminder_date", "id")
+    ranges = bucket_ranges(today)
+    parts = [reminder_row_queryset(base.filter(ranges[bucket.key]))[:size] for bucket in buckets if bucket.count]
+    if not parts:
+        return buckets
+    by_key = {bucket.key: bucket for bucket in buckets}
+    rows = _reminder_rows(parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0])
+    for row in sorted(rows, key=lambda row: (row.reminder_date, row.pk)):
+        by_key[bucket_of(row.reminder_date, today)].rows.append(row)
     return buckets
+
+
+def bucket_of(date: datetime.date, today: datetime.date) -> str:
+    """The bucket a reminder date falls in (bucket_ranges, for one date)."""
+    if date < today:
+        return "overdue"
+    if date == today:
+        return "today"
+    return "week" if date <= week_end(today) else "later"
 
 
 def reminder_bucket_rows(
@@ -309,27 +334,23 @@ def reminder_counts(*, assignee_id: int | None, today: datetime.date) -> dict[st
     )
 
 
-# The badge's count, written out: it runs on every full page, and building it through the ORM
-# (an Exists subquery and a count) took ~1.3 ms of Python for a query that runs in ~0.2 ms.
-# NOT EXISTS against the (small) trash instead of a join to every opportunity: PostgreSQL
-# then reads only journal_open_reminder_idx (it includes opportunity_id).
-_BADGE_SQL = """
-SELECT count(*) FROM journal_journalentry j
- WHERE j.reminder_assignee_id = %s
-   AND j.reminder_date IS NOT NULL AND j.reminder_date <= %s
-   AND j.reminder_done_at IS NULL
-   AND NOT EXISTS (SELECT 1 FROM opportunities_opportunity o
-                    WHERE o.id = j.opportunity_id AND o.deleted_at IS NOT NULL)
-"""
-
-
 def reminder_badge_count(*, user_id: int, today: datetime.date) -> int:
     """Open reminders due today or overdue for one person, leaving out trashed opportunities':
     the top navigation's badge (the same rows as ``open_reminders``, tested against it).
     """
-    with connection.cursor() as cursor:
-        cursor.execute(_BADGE_SQL, [user_id, today])
-        return cursor.fetchone()[0]
+    # NOT EXISTS against the (small) trash instead of a join to every opportunity: PostgreSQL
+    # then reads only journal_open_reminder_idx (it includes opportunity_id).
+    trashed = Opportunity.all_objects.filter(pk=OuterRef("opportunity_id"), deleted_at__isnull=False)
+    return (
+        JournalEntry.objects.filter(
+            reminder_assignee_id=user_id,
+            reminder_date__isnull=False,
+            reminder_date__lte=today,
+            reminder_done_at__isnull=True,
+        )
+        .exclude(Exists(trashed))
+        .count()
+    )
 
 
 def due_reminders(*, today: datetime.date) -> QuerySet[JournalEntry]:

@@ -6,12 +6,13 @@ touches the opportunity.
 """
 
 import datetime
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -20,7 +21,7 @@ from django.utils.translation import ngettext
 from crm import permissions
 from crm.history import acting
 from journal import selectors
-from journal.models import MAX_TEXT_LENGTH, JournalEntry, Mood, ReminderDigest
+from journal.models import JournalEntry, Mood, ReminderDigest, text_length_error
 
 EDITABLE_FIELDS = ["mood", "text", "reminder_date", "reminder_assignee"]
 
@@ -28,16 +29,6 @@ EDITABLE_FIELDS = ["mood", "text", "reminder_date", "reminder_assignee"]
 def _require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied
-
-
-def text_length_error(text: str) -> str:
-    """The message for a text over the limit (empty when it fits)."""
-    if len(text) <= MAX_TEXT_LENGTH:
-        return ""
-    return _(
-        "This text has %(length)s characters; an entry holds at most %(limit)s. "
-        "Shorten it, or split it into several entries."
-    ) % {"length": f"{len(text):,}", "limit": f"{MAX_TEXT_LENGTH:,}"}
 
 
 def _check_text(text: str) -> None:
@@ -53,7 +44,6 @@ def _assignee(reminder_date, reminder_assignee, default):
 
 
 @acting("author")
-@transaction.atomic
 def journal_entry_post(
     *,
     opportunity,
@@ -62,8 +52,13 @@ def journal_entry_post(
     mood: str = Mood.NEUTRAL,
     reminder_date: datetime.date | None = None,
     reminder_assignee=None,
+    post_token: uuid.UUID | None = None,
 ) -> JournalEntry:
-    """Add an entry to the opportunity's journal, with an optional reminder (default: for the author)."""
+    """Add an entry to the opportunity's journal, with an optional reminder (default: for the author).
+
+    ``post_token`` comes from the form (one per rendered form): a second post with it returns
+    the entry the first one saved, also when both arrive at once.
+    """
     _require(permissions.can_post_journal(author))
     _check_text(text)
     entry = JournalEntry(
@@ -73,12 +68,28 @@ def journal_entry_post(
         text=text,
         reminder_date=reminder_date,
         reminder_assignee=_assignee(reminder_date, reminder_assignee, author),
+        post_token=post_token,
     )
     # The opportunity, the author and the reminded person are loaded rows, and _assignee keeps
     # the constraint (nobody reminded without a date): checking them again would cost five
-    # queries of the post's fourteen. The database enforces both all the same.
+    # queries of the post's fourteen. The database enforces both all the same, and the
+    # token's uniqueness too (checking it first would not stop two posts at once).
     entry.full_clean(exclude=["opportunity", "author", "reminder_assignee"], validate_constraints=False)
-    entry.save()
+    try:
+        # Its own (sub)transaction: after a refused insert the caller's transaction goes on.
+        with transaction.atomic():
+            entry.save()
+    except IntegrityError:
+        if post_token is None:
+            raise
+        # journalentry_post_token_unique: this form was posted before (the other insert has
+        # committed by now; a concurrent one made this insert wait until it did).
+        first = JournalEntry.objects.filter(post_token=post_token).first()
+        if first is None:
+            raise
+        if first.opportunity_id != opportunity.pk or first.author_id != author.pk:
+            raise ValidationError(_("This form was already used. Reload the page and post again.")) from None
+        return first
     return entry
 
 
@@ -156,14 +167,6 @@ def reminder_snooze(*, entry: JournalEntry, user, until: datetime.date, allow_pa
     entry.reminder_done_at = None
     entry.save(update_fields=["reminder_date", "reminder_done_at"])
     return entry
-
-
-def snooze_presets(today: datetime.date) -> dict[str, datetime.date]:
-    """The dates of the snooze choices: tomorrow, and next week (Monday of the coming week)."""
-    return {
-        "tomorrow": today + datetime.timedelta(days=1),
-        "next_week": today + datetime.timedelta(days=7 - today.weekday()),
-    }
 
 
 # Daily digest ------------------------------------------------------------------------------

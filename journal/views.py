@@ -6,17 +6,13 @@ Every mutation answers htmx with the changed fragment plus out-of-band updates
 the forms post and redirect.
 """
 
-import hashlib
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -28,7 +24,7 @@ from crm.models import User
 from crm.navigation import safe_next
 from journal import selectors, services
 from journal.context_processors import prime_reminder_badge
-from journal.forms import JournalEntryForm, SnoozeForm
+from journal.forms import JournalEntryForm, SnoozeForm, snooze_presets
 from journal.models import JournalEntry
 from opportunities.models import Opportunity, PhaseKind
 from opportunities.selectors import opportunity_is_stale
@@ -58,63 +54,14 @@ def _changed(response, opportunity) -> HttpResponse:
     return trigger_client_event(response, "journalChanged", {"short_name": opportunity.short_name})
 
 
-def entry_flags(user) -> dict:
-    """What the user may do in the journal (permissions are cached per request: no query per entry)."""
-    return {
-        "can_post": permissions.can_post_journal(user),
-        "is_manager": permissions.is_manager(user),
-        "can_change_entries": user.has_perm("journal.change_journalentry"),
-    }
+def section_context(request, opportunity, **kwargs) -> dict:
+    """journal.selectors.journal_section for this request (the journal's own page and its forms)."""
+    next_url = request.get_full_path() if request.method == "GET" else request.POST.get("next", "")
+    return selectors.journal_section(opportunity=opportunity, user=request.user, next_url=next_url, **kwargs)
 
 
-# The fields of an empty "Post entry" form, rendered, by what they depend on (blank_form_fields).
-# Per process and bounded; not the cache framework, which stays unused (tests/audit/test_two_servers.py).
-_BLANK_FORMS: dict[str, str] = {}
-_BLANK_FORMS_MAX = 1000
-
-
-def blank_form_fields(form) -> str:
-    """The HTML of an unbound journal form's fields, rendered once per language, author and the
-    people one can remind (their ids and names): Django's widget templates took ~3 ms of every
-    detail page, and of every post's answer, for the same markup.
-    """
-    assignee = form.fields["reminder_assignee"]
-    choices = [(value, str(label)) for value, label in assignee.choices]
-    key = hashlib.md5(repr((get_language(), assignee.initial, choices)).encode(), usedforsecurity=False).hexdigest()
-    html = _BLANK_FORMS.get(key)
-    if html is None:
-        if len(_BLANK_FORMS) >= _BLANK_FORMS_MAX:
-            _BLANK_FORMS.clear()
-        html = _BLANK_FORMS[key] = render_to_string("journal/journal_section.html#journal-fields", {"form": form})
-    return html
-
-
-def section_context(request, opportunity, *, users=None, form=None, entries=None, phase=None) -> dict:
-    """Everything journal_section.html needs for one opportunity (one query for its entries).
-
-    ``phase`` is the opportunity's phase when the caller has it without a query.
-    """
-    if entries is None:
-        entries = selectors.journal_entry_list(opportunity_id=opportunity.pk)
-    page, has_more = entries[: selectors.PAGE_SIZE], len(entries) > selectors.PAGE_SIZE
-    users = users if users is not None else []
-    if form is None:
-        form = JournalEntryForm(users=users, author=request.user)
-    phase = phase or opportunity.phase
-    is_open = phase.kind == PhaseKind.OPEN
-    return {
-        "opportunity": opportunity,
-        "entries": page,
-        "has_more": has_more,
-        "trend": selectors.mood_trend(page),
-        "is_stale": opportunity_is_stale(opportunity, is_open=is_open),
-        "stale_days": settings.CRM_STALE_AFTER_DAYS,
-        "form": form,
-        "blank_form_fields": "" if form.is_bound else blank_form_fields(form),
-        "today": timezone.localdate(),
-        "next_url": request.get_full_path() if request.method == "GET" else request.POST.get("next", ""),
-        **entry_flags(request.user),
-    }
+def _rights(request) -> dict:
+    return {"user": request.user, **selectors.journal_rights(request.user)}
 
 
 def _summary_context(request, opportunity_id: int, *, just_posted: bool = False) -> dict:
@@ -152,10 +99,10 @@ def journal_entry_list(request, short_name):
             "entries": entries[: selectors.PAGE_SIZE],
             "has_more": len(entries) > selectors.PAGE_SIZE,
             "today": timezone.localdate(),
-            **entry_flags(request.user),
+            **_rights(request),
         }
         return render(request, f"{SECTION}#journal-page", context)
-    context = section_context(request, opportunity, users=selectors.assignable_users(), entries=entries)
+    context = section_context(request, opportunity, entries=entries)
     context["older_page"] = bool(before)
     return render(request, "journal/journalentry_list.html", context)
 
@@ -171,25 +118,28 @@ def journal_entry_create(request, short_name):
     form = JournalEntryForm(request.POST, users=users, author=request.user)
     if form.is_valid():
         try:
-            entry = services.journal_entry_post(opportunity=opportunity, author=request.user, **form.service_kwargs())
+            entry = services.journal_entry_post(
+                opportunity=opportunity,
+                author=request.user,
+                post_token=form.cleaned_data["post_token"],
+                **form.service_kwargs(),
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
             if not request.htmx:
                 messages.success(request, _("Journal entry posted."))
                 return redirect(safe_next(request, _journal_url(opportunity)) + f"#entry-{entry.pk}")
-            blank = JournalEntryForm(users=users, author=request.user)
             context = {
                 **_summary_context(request, opportunity.pk, just_posted=True),
                 "opportunity": opportunity,
                 "entry": entry,
                 "is_new": True,
-                "form": blank,
-                "blank_form_fields": blank_form_fields(blank),
+                "form": JournalEntryForm(users=users, author=request.user),
                 "today": timezone.localdate(),
                 "next_url": request.POST.get("next", ""),
                 "badge_oob": entry.reminder_assignee_id == request.user.pk,
-                **entry_flags(request.user),
+                **_rights(request),
             }
             return _changed(render(request, f"{SECTION}#journal-posted", context), opportunity)
     if request.htmx:
@@ -197,7 +147,7 @@ def journal_entry_create(request, short_name):
             "opportunity": opportunity,
             "form": form,
             "next_url": request.POST.get("next", ""),
-            **entry_flags(request.user),
+            **_rights(request),
         }
         return render(request, f"{SECTION}#journal-form", context, status=INVALID)
     context = section_context(request, opportunity, users=users, form=form)
@@ -211,7 +161,7 @@ def journal_entry_detail(request, pk):
     entry = _entry(pk)
     if not request.htmx:
         return redirect(_journal_url(entry.opportunity) + f"#entry-{entry.pk}")
-    context = {"entry": entry, "today": timezone.localdate(), **entry_flags(request.user)}
+    context = {"entry": entry, "today": timezone.localdate(), **_rights(request)}
     return render(request, f"{SECTION}#journal-entry", context)
 
 
@@ -250,10 +200,10 @@ def journal_entry_update(request, pk):
                 "is_new": True,
                 "today": timezone.localdate(),
                 "badge_oob": True,
-                **entry_flags(request.user),
+                **_rights(request),
             }
             return _changed(render(request, f"{SECTION}#journal-entry-saved", context), entry.opportunity)
-    context = {"entry": entry, "form": form, "next_url": safe_next(request, ""), **entry_flags(request.user)}
+    context = {"entry": entry, "form": form, "next_url": safe_next(request, ""), **_rights(request)}
     template = f"{SECTION}#journal-edit-form" if request.htmx else "journal/journalentry_form.html"
     return render(request, template, context, status=INVALID if form.errors else 200)
 
@@ -308,6 +258,11 @@ class Scope:
         return f"user={self.value}" if self.value else ""
 
 
+def _snooze_choices(today) -> dict:
+    """The snooze menu's dates as every row shows them ("Thu 19 Nov"): formatted once per response, not per row."""
+    return {"snooze_hints": {key: weekday_and_day(date, today) for key, date in snooze_presets(today).items()}}
+
+
 def _badge_count(request, scope: Scope, counts: dict) -> int | None:
     """The badge from counts we already have (own reminders), else None (the badge counts itself)."""
     if scope.is_own:
@@ -337,7 +292,7 @@ def reminder_list(request):
         "users": selectors.assignable_users() if can_switch else [],
         "can_switch": can_switch,
         "today": today,
-        "presets": services.snooze_presets(today),
+        **_snooze_choices(today),
     }
     template = REMINDERS
     if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
@@ -366,7 +321,7 @@ def reminder_bucket_more(request):
         "bucket_label": {spec.key: spec.label for spec in selectors.BUCKETS}[bucket],
         "scope": scope,
         "today": today,
-        "presets": services.snooze_presets(today),
+        **_snooze_choices(today),
     }
     if not request.htmx:
         # Without JavaScript "Show more" opens the bucket's next rows as a page.
@@ -388,7 +343,8 @@ def _reminder_response(request, entry: JournalEntry, *, message: str, undo: dict
         if badge is not None:
             prime_reminder_badge(request, badge)
         context = {
-            "row": entry,
+            "entry": entry,
+            "row": selectors.ReminderRow.from_entry(entry),
             "message": message,
             "message_level": "success" if status == 200 else "error",
             "undo": undo,
@@ -401,7 +357,7 @@ def _reminder_response(request, entry: JournalEntry, *, message: str, undo: dict
             ],
             "week_end": selectors.week_end(today),
             "today": today,
-            "presets": services.snooze_presets(today),
+            **_snooze_choices(today),
         }
         template = f"{REMINDERS}#reminder-row-resolved" if undo else f"{REMINDERS}#reminder-row-updated"
         response = render(request, template, context, status=status)
@@ -411,7 +367,7 @@ def _reminder_response(request, entry: JournalEntry, *, message: str, undo: dict
             "entry_message": message,
             "today": today,
             "badge_oob": status == 200,
-            **entry_flags(request.user),
+            **_rights(request),
         }
         response = render(request, f"{SECTION}#journal-reminder-updated", context, status=status)
     return _changed(response, entry.opportunity) if status == 200 else response

@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import naturalday
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import DateFormat, re_escaped, re_formatchars
@@ -15,7 +16,6 @@ from django.utils.translation import gettext as _
 
 from crm.formats import day_format
 from crm.legacy_markup import escape_text
-from journal.templatetags.journal_tags import mood_icon_from_sprite, mood_sprite
 from opportunities.models import FieldType, PhaseKind
 from opportunities.selectors import opportunity_is_stale
 from opportunities.table import GROUPS
@@ -454,10 +454,10 @@ def _board_render_cache(context) -> dict:
 @register.simple_tag
 def board_icon_sprite():
     """The faces the cards' moods use (board_icon_sprite once on the board page, outside what htmx swaps)."""
-    return mark_safe(_BOARD_SPRITE)  # noqa: S308 (constant markup)
-
-
-_BOARD_SPRITE = mood_sprite("board-mood")
+    # The faces from the components (journal_tags no longer writes them), until the cards are templates.
+    return render_to_string(
+        "components/mood_sprite.html", {"prefix": "board-mood", "moods": ("happy", "neutral", "sad")}
+    )
 
 
 @register.simple_tag(takes_context=True)
@@ -499,7 +499,10 @@ def _board_card(cache, card, message) -> str:
         if mood is None:
             mood = cache["moods"][card.latest_mood] = (
                 f'<span class="mood mood-{_escape(card.latest_mood)}" title="{labels["mood"]}">'
-                f"{mood_icon_from_sprite(card.latest_mood, 'board-mood')}</span>"
+                + render_to_string(
+                    "components/mood_face.html", {"mood": card.latest_mood, "sprite": "board-mood", "labelled": True}
+                )
+                + "</span>"
             )
         flags.append(mood)
     parts.append(

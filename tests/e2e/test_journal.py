@@ -114,3 +114,77 @@ def test_a_past_reminder_date_is_asked_about_then_kept(page, sandra):
 
     expect(journal.locator(".journal-entry .entry-reminder.is-overdue")).to_contain_text("3 days overdue")
     expect(page.locator("#reminder-badge > [aria-hidden]")).to_have_text("1")
+
+
+def _journal_and_reminders_data():
+    """A journal of 23 entries (moods, links, line breaks, follow-ups in every state) and a full /reminders/."""
+    sandra = factories.make_user(username="sandra", role="Sales", display_name="Sandra Klein")
+    max_ = factories.make_user(username="max", role="Sales", display_name="Max Müller")
+    organization = factories.make_organization(name="Bionic Systems GmbH", code="BION", city="Berlin")
+    rollout = factories.make_opportunity(
+        organization=organization, owner=sandra, name="CRM rollout", phase=factories.phase("Research")
+    )
+    migration = factories.make_opportunity(
+        organization=organization, owner=max_, name="Data migration from Access", phase=factories.phase("Contact made")
+    )
+    now = timezone.now()
+    today = timezone.localdate()
+    texts = [
+        "Call with Anna Becker: the board wants two references first.\nSent her https://example.com/references",
+        "Demo for the sales team went well <b>not bold</b>; Jonas asked about the mobile app.",
+        "Offer discussed with purchasing (Petra Schulz). They compare us with two others.",
+        "Short call, no news.",
+    ]
+    moods = ["happy", "neutral", "sad", "happy", "neutral"]
+    for n in range(23):
+        reminder = {}
+        if n == 22:
+            reminder = {"reminder_date": today + datetime.timedelta(days=3)}
+        elif n == 21:
+            reminder = {"reminder_date": today, "reminder_assignee": max_}
+        elif n == 20:
+            reminder = {"reminder_date": today - datetime.timedelta(days=2)}
+        elif n == 19:
+            reminder = {"reminder_date": today - datetime.timedelta(days=5), "reminder_done_at": now}
+        factories.make_journal_entry(
+            opportunity=rollout,
+            author=sandra if n % 3 else max_,
+            text=texts[n % len(texts)],
+            mood=moods[n % len(moods)],
+            created_at=now - datetime.timedelta(days=40 - n, hours=n),
+            **reminder,
+        )
+    JournalEntry.objects.filter(opportunity=rollout, text__startswith="Short call").update(edited_at=now)
+    for n, days in enumerate([-9, -1, 0, 0, 2, 4, 12, 40, 400]):
+        factories.make_journal_entry(
+            opportunity=migration if n % 2 else rollout,
+            author=max_ if n % 3 == 0 else sandra,
+            text=texts[n % len(texts)] + (" More words to make it long." * 12 if n == 4 else ""),
+            mood=moods[n % len(moods)],
+            reminder_date=today + datetime.timedelta(days=days),
+            reminder_assignee=sandra,
+            created_at=now - datetime.timedelta(days=60 - n * 5),
+        )
+    return rollout
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_screenshots_of_the_journal_and_reminders(page, live_server, language, tmp_path):
+    """The journal section and /reminders/ at desktop and phone width (SCREENSHOT_DIR keeps them)."""
+    rollout = _journal_and_reminders_data()
+    login(page, username="sandra")
+    page.context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    for width in (1440, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(rollout.get_absolute_url())
+        journal = page.locator("#journal")
+        expect(journal.locator(".journal-entry")).to_have_count(20)
+        path = screenshot(page, f"journal-{language}-{width}", tmp_path)
+        # The whole section, from the top of the page (the sticky navigation would cover its head).
+        page.evaluate("() => window.scrollTo(0, 0)")
+        box = journal.bounding_box()
+        page.screenshot(path=str(path), animations="disabled", full_page=True, clip=box)
+        page.goto("/reminders/")
+        expect(page.locator(".reminder-row")).to_have_count(11)
+        path = screenshot(page, f"reminders-{language}-{width}", tmp_path)
+        page.screenshot(path=str(path), animations="disabled", full_page=True)

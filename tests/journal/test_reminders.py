@@ -290,10 +290,10 @@ def test_reminders_query_count_is_constant(
         for _ in range(per_bucket):
             remind(opportunity, sales_user, day(date), author=other_sales_user)
 
-    # 1 session, 2 user with permissions, 3 every bucket's count and first 30 rows with
-    # opportunity, organization, phase, author and reminded person (one query with a
-    # window function). The badge is overdue + today from the same counts: no query.
-    with django_assert_num_queries(3):
+    # 1 session, 2 user with permissions, 3 every bucket's count, 4 the first 30 rows of
+    # each bucket with opportunity, organization, phase, author and reminded person (a
+    # UNION ALL of one query per bucket). The badge is overdue + today from the counts: no query.
+    with django_assert_num_queries(4):
         response = sales_client.get(URL)
     assert sum(len(bucket.rows) for bucket in response.context["buckets"]) == 4 * min(per_bucket, 30)
     assert response.context["total"] == 4 * per_bucket
@@ -308,9 +308,9 @@ def test_team_reminders_query_count_is_constant(
         for n in range(per_person):
             remind(opportunity, user, day("2026-11-10") + datetime.timedelta(days=n))
 
-    # 1 session, 2 user with permissions, 3 buckets and rows, 4 the people to switch to,
-    # 5 the manager's own badge (the page shows the team's numbers).
-    with django_assert_num_queries(5):
+    # 1 session, 2 user with permissions, 3 bucket counts, 4 buckets' rows, 5 the people
+    # to switch to, 6 the manager's own badge (the page shows the team's numbers).
+    with django_assert_num_queries(6):
         response = manager_client.get(URL, {"user": "all"})
     assert response.context["total"] == 2 * per_person
 
@@ -389,3 +389,31 @@ def test_done_and_snooze_work_without_javascript(sales_client, sales_user, oppor
     assert entry.reminder_date == day("2026-11-19")
     assert entry.reminder_done_at is not None
     assert "Follow-up marked done." in sales_client.get("/reminders/").content.decode()
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 18, 11, 0, tzinfo=UTC), tick=False)
+def test_500_open_reminders_cost_the_same_queries_and_show_30_per_bucket(
+    sales_client, sales_user, other_sales_user, opportunity, django_assert_num_queries
+):
+    start = day("2026-10-01")
+    JournalEntry.objects.bulk_create(
+        JournalEntry(
+            opportunity=opportunity,
+            author=other_sales_user if n % 2 else sales_user,
+            text=f"Call back <{n}>",
+            reminder_date=start + datetime.timedelta(days=n % 100),
+            reminder_assignee=sales_user,
+        )
+        for n in range(500)
+    )
+
+    # As with a few (test_reminders_query_count_is_constant): session, user, counts, rows.
+    with django_assert_num_queries(4):
+        response = sales_client.get(URL)
+
+    counts = bucket_counts(response)
+    assert sum(counts.values()) == 500
+    html = response.content.decode()
+    assert html.count('class="reminder-row ') == sum(min(count, 30) for count in counts.values())
+    assert "Call back &lt;0&gt;" in html
+    assert "<0>" not in html
