@@ -1,6 +1,5 @@
 import functools
 from decimal import Decimal
-from urllib.parse import urlencode
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import naturalday
@@ -15,7 +14,6 @@ from django.utils.translation import gettext as _
 
 from crm.formats import day_format
 from crm.legacy_markup import escape_text
-from journal.templatetags.journal_tags import mood_icon_from_sprite, mood_sprite
 from opportunities.models import FieldType, PhaseKind
 from opportunities.selectors import opportunity_is_stale
 from opportunities.table import GROUPS
@@ -404,151 +402,6 @@ def _table_row(cache, opportunity) -> str:
         f'<td class="col-select"><input type="checkbox" name="ids" value="{_escape(opportunity.pk)}" '
         f'form="bulk-form" aria-label="{label}"></td>{cells}</tr>'
     )
-
-
-_TASK_ICON = mark_safe(  # noqa: S308 (constant markup)
-    '<svg class="icon-inline" viewBox="0 0 24 24" aria-hidden="true"><rect x="4" y="4" width="16" height="16" rx="3"/>'
-    '<path d="m8 12 3 3 5-6"/></svg>'
-)
-_BELL_ICON = mark_safe(  # noqa: S308 (constant markup)
-    '<svg class="icon-inline" viewBox="0 0 24 24" aria-hidden="true"><path d="M6 9a6 6 0 0 1 12 0c0 6 2.5 7.5 2.5 '
-    '7.5h-17S6 15 6 9ZM10 20a2.2 2.2 0 0 0 4 0"/></svg>'
-)
-
-
-def _board_render_cache(context) -> dict:
-    """Per-render values every card shares (computed once, not 150 times)."""
-    store = _render_store(context)
-    cache = store.get("board_card_cache")
-    if cache is None:
-        group = context.get("board_group") or getattr(context.get("board"), "group", "phase")
-        config = context["config"]
-        cache = {
-            "group": group,
-            "field": "status_id" if group == "status" else "phase_id",
-            "move_url": reverse("opportunities:opportunity-move", args=["__SHORT__"]),
-            "detail_url": reverse("opportunities:opportunity-detail", args=["__SHORT__"]),
-            "card_fields": [(f, _escape(f.label)) for f in config.custom_fields if f.show_on_cards],
-            "labels": {
-                "mood": _escape(_("Mood of the latest journal entry")),
-                "close": _escape(_("Expected close")),
-                "tasks": _escape(_("Open tasks")),
-                "reminder": _escape(_("Next follow-up")),
-                "move_to": _escape(_("Move to…")),
-            },
-            "stale_mark": _stale_mark(),
-            "moods": {},
-            "owners": {},
-            "today": context.get("today") or timezone.localdate(),
-            "now": timezone.now(),
-            "formats": Formats(),
-            # request.user is a lazy object: read through it once, not for every card.
-            "user_pk": context["user"].pk,
-            "can_manage": bool(context.get("can_manage")),
-            "move_query": _escape(urlencode({"group": group, "board_query": context.get("board_query", "")})),
-        }
-        store["board_card_cache"] = cache
-    return cache
-
-
-@register.simple_tag
-def board_icon_sprite():
-    """The faces the cards' moods use (board_icon_sprite once on the board page, outside what htmx swaps)."""
-    return mark_safe(_BOARD_SPRITE)  # noqa: S308 (constant markup)
-
-
-_BOARD_SPRITE = mood_sprite("board-mood")
-
-
-@register.simple_tag(takes_context=True)
-def board_card(context, card):
-    """One board card (after a move, or in a page of more cards)."""
-    return mark_safe(_board_card(_board_render_cache(context), card, context.get("card_message") or ""))  # noqa: S308
-
-
-@register.simple_tag(takes_context=True)
-def board_cards(context, cards):
-    """A column's cards in one call: a board shows up to 150 of them."""
-    cache = _board_render_cache(context)
-    message = context.get("card_message") or ""
-    return mark_safe("".join([_board_card(cache, card, message) for card in cards]))  # noqa: S308 (escaped)
-
-
-def _board_card(cache, card, message) -> str:
-    """One board card. Rendered in Python with escaped values joined, not format_html per piece:
-    the template version of this markup cost ~0.5 ms per card."""
-    labels = cache["labels"]
-    today = cache["today"]
-    formats = cache["formats"]
-    short = _escape(card.short_name)
-    detail_url = _escape(cache["detail_url"].replace("__SHORT__", card.short_name))
-    move_url = _escape(cache["move_url"].replace("__SHORT__", card.short_name))
-
-    parts = [
-        f'<article id="card-{short}" class="board-card{" has-message" if message else ""}" data-card="{short}" '
-        f'data-version="{_escape(card.version)}" data-column="{_escape(getattr(card, cache["field"]))}" '
-        f'data-move-url="{move_url}">'
-    ]
-    if message:
-        parts.append(f'<p class="card-message" role="alert">{_escape(message)}</p>')
-    stale = opportunity_is_stale(card, is_open=card.phase.kind == PhaseKind.OPEN, now=cache["now"])
-    flags = [cache["stale_mark"]] if stale else []
-    if card.latest_mood:
-        # An SVG face (journal_tags), not an emoji: emoji fonts are missing on many machines.
-        mood = cache["moods"].get(card.latest_mood)
-        if mood is None:
-            mood = cache["moods"][card.latest_mood] = (
-                f'<span class="mood mood-{_escape(card.latest_mood)}" title="{labels["mood"]}">'
-                f"{mood_icon_from_sprite(card.latest_mood, 'board-mood')}</span>"
-            )
-        flags.append(mood)
-    parts.append(
-        f'<div class="card-top"><a class="short-name" href="{detail_url}">{short}</a><span>{" ".join(flags)}</span>'
-        f'</div><a class="card-title" href="{detail_url}">{_escape(card.name)}</a>'
-    )
-    contact = ""
-    if card.primary_contact_name:
-        contact = f'<span class="card-contact"> · {_escape(card.primary_contact_name)}</span>'
-    parts.append(f'<p class="card-org">{_escape(card.organization_name)}{contact}</p>')
-    if card.tag_names:
-        tags = "".join(f'<span class="tag">{_escape(tag)}</span>' for tag in card.tag_names)
-        parts.append(f'<p class="card-tags">{tags}</p>')
-    for custom_field, label in cache["card_fields"]:
-        value = custom_value(card, custom_field)
-        if value:
-            parts.append(f'<p class="card-custom"><span class="muted">{label}:</span> {_escape(value)}</p>')
-    parts.append(f'<div class="card-meta"><span class="card-value">{_escape(formats.money(card.value))} €</span>')
-    if card.expected_close_date:
-        parts.append(
-            f'<span title="{labels["close"]}"><time datetime="{_escape(card.expected_close_date.isoformat())}">'
-            f"{_escape(formats.day(card.expected_close_date))}</time></span>"
-        )
-    if card.open_task_count:
-        parts.append(f'<span title="{labels["tasks"]}">{_TASK_ICON}{_escape(card.open_task_count)}</span>')
-    if card.next_reminder_date:
-        reminder = card.next_reminder_date
-        css = "is-overdue" if reminder < today else "is-due" if reminder == today else ""
-        shown = _escape(formats.day(reminder))
-        parts.append(f'<span class="{css}" title="{labels["reminder"]}">{_BELL_ICON}{shown}</span>')
-    owner = cache["owners"].get(card.owner_id)
-    if owner is None:
-        tone = _escape((card.owner.initials[:1] or "x").lower())
-        owner = cache["owners"][card.owner_id] = (
-            f'<span class="avatar avatar-xs card-owner" data-tone="{tone}" '
-            f'title="{_escape(card.owner.name)}">{_escape(card.owner.initials)}</span>'
-        )
-    parts.append(owner)
-    parts.append("</div>")
-    if cache["can_manage"] or card.owner_id == cache["user_pk"]:
-        # A link that turns into the small "Move to…" form on demand (a page of
-        # its own without JS): a form per card doubled the board's size and time.
-        query = cache["move_query"]
-        parts.append(
-            f'<a class="move-link" href="{move_url}?{query}" hx-get="{move_url}?{query}" hx-target="this" '
-            f'hx-swap="outerHTML">{labels["move_to"]}</a>'
-        )
-    parts.append("</article>")
-    return "".join(parts)
 
 
 @register.simple_tag(takes_context=True)
