@@ -91,10 +91,13 @@ def prepare_cards(cards, *, config, user, group: str) -> list:
     attach_configuration(cards, config)
     field_name = GROUPINGS.get(group, "phase_id")
     now = timezone.now()
+    movable = {}  # by owner: the permission rule reads only the owner of an opportunity
     for card in cards:
         card.column_key = getattr(card, field_name)
         card.is_stale = opportunity_is_stale(card, is_open=card.phase.kind == PhaseKind.OPEN, now=now)
-        card.movable = permissions.can_change_opportunity(user, card)
+        if card.owner_id not in movable:
+            movable[card.owner_id] = permissions.can_change_opportunity(user, card)
+        card.movable = movable[card.owner_id]
     return cards
 
 
@@ -123,21 +126,27 @@ def column_figures(queryset, *, field_name: str, keys=None, summary: bool = Fals
 
 
 def column_cards(queryset, *, field_name: str, keys, order: str, offset: int = 0, limit: int = CARDS_PER_PAGE):
-    """The cards of several columns in one query, in the card order.
+    """The cards of several columns, in the card order: two queries, however many columns.
 
-    Each column picks its ids with its own LIMITed scan (the (phase|status,
-    expected close date, id) indexes serve the default order), the parts joined
-    by UNION ALL; what a card shows is read only for the picked ids.
+    First the ids: each column picks its own with a LIMITed scan (the
+    (phase|status, expected close date, id) indexes serve the default order),
+    the parts joined by UNION ALL. Then what a card shows, for those ids only.
+    Two steps rather than ``pk__in=<the union>``: PostgreSQL may plan that as a
+    semi-join that scans every opportunity and runs the union for each.
     """
     keys = list(dict.fromkeys(keys))
     if not keys:
         return []
     order_by = ORDERS.get(order, ORDERS["close"])[1]
     parts = [
-        queryset.filter(**{field_name: key}).order_by(*order_by).values("pk")[offset : offset + limit] for key in keys
+        queryset.filter(**{field_name: key}).order_by(*order_by).values_list("pk", flat=True)[offset : offset + limit]
+        for key in keys
     ]
-    picked = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    return list(card_queryset(Opportunity.objects.filter(pk__in=picked)).order_by(*order_by))
+    # order_by(): no Meta.ordering over the union (it would have to be a selected column).
+    ids = list(parts[0].union(*parts[1:], all=True).order_by() if len(parts) > 1 else parts[0])
+    if not ids:
+        return []
+    return list(card_queryset(Opportunity.objects.filter(pk__in=ids)).order_by(*order_by))
 
 
 def board_figures(queryset, *, config, group: str, summary: bool = False) -> Board:
@@ -198,7 +207,7 @@ def board_get(
 ) -> Board:
     """Columns in the admin-defined order with figures; cards for the open (or expanded) columns.
 
-    Two queries: the columns' figures, and the cards of every loaded column.
+    Three queries: the columns' figures, and the cards of every loaded column (column_cards).
     """
     group = group if group in GROUPINGS else "phase"
     field_name = GROUPINGS[group]
