@@ -55,9 +55,7 @@ def opportunity_board(request):
         "card_fields": board.card_fields(config),
         "filterset": filterset,
         "filter_errors": filter_errors,
-        "config": config,
         "orders": [(key, label) for key, (label, _order) in board.ORDERS.items()],
-        "can_manage": permissions.is_manager(request.user),
         "filter_query": table.query_without(request.GET, "group", "order", "expand").urlencode(),
         "board_query": request.GET.urlencode(),
         "table_url": reverse("opportunities:opportunity-list")
