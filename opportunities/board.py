@@ -4,14 +4,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db import connection
-from django.db.models import BigIntegerField, Count, F, OuterRef, Subquery, Sum, Value
-from django.db.models.expressions import RawSQL
+from django.db.models import Count, F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Concat
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm import permissions
 from opportunities.models import BoardFigure, Opportunity, OpportunityContact, PhaseKind, Tag
-from opportunities.selectors import attach_configuration
+from opportunities.selectors import attach_configuration, opportunity_is_stale
 
 CARDS_PER_PAGE = 30
 ORDERS = {
@@ -81,13 +81,33 @@ def card_queryset(queryset):
     )
 
 
+def card_fields(config) -> list:
+    """The custom fields an admin chose to show on cards."""
+    return [custom_field for custom_field in config.custom_fields if custom_field.show_on_cards]
+
+
+def prepare_cards(cards, *, config, user, group: str) -> list:
+    """Set what the card template reads besides the row: configuration objects, column, stale, movable."""
+    attach_configuration(cards, config)
+    field_name = GROUPINGS.get(group, "phase_id")
+    now = timezone.now()
+    movable = {}  # by owner: the permission rule reads only the owner of an opportunity
+    for card in cards:
+        card.column_key = getattr(card, field_name)
+        card.is_stale = opportunity_is_stale(card, is_open=card.phase.kind == PhaseKind.OPEN, now=now)
+        if card.owner_id not in movable:
+            movable[card.owner_id] = permissions.can_change_opportunity(user, card)
+        card.movable = movable[card.owner_id]
+    return cards
+
+
 def column_figures(queryset, *, field_name: str, keys=None, summary: bool = False) -> dict:
     """Count, value and weighted value per column over the whole filtered set (one query).
 
     With ``keys``, only those columns (after a move: where the card left and arrived).
     With ``summary`` (the board shows every live opportunity: no filter), the
     figures come from BoardFigure, which triggers keep, instead of aggregating
-    all opportunities.
+    all opportunities; ``queryset`` is not used then.
     """
     if summary:
         source = BoardFigure.objects.filter(count__gt=0)
@@ -99,44 +119,34 @@ def column_figures(queryset, *, field_name: str, keys=None, summary: bool = Fals
         sums = {"n": Count("*"), "amount": Sum("value")}
     if keys is not None:
         source = source.filter(**{f"{field_name}__in": keys})
-    # Summed per column and probability, and weighted here: the same exact sums
-    # without a numeric multiplication and division for each of the 100,000 rows,
-    # which took about as long as reading them.
+    # Summed per column and probability, and weighted here: exact sums without
+    # a multiplication and division for each of the filtered rows.
     rows = source.values_list(field_name, "probability").annotate(**sums)
     return _fold(rows)
 
 
-class _ColumnKey:
-    """Stands for the column key in the one compiled query every column of column_cards runs."""
-
-
 def column_cards(queryset, *, field_name: str, keys, order: str, offset: int = 0, limit: int = CARDS_PER_PAGE):
-    """The cards of several columns in one query: a UNION ALL of one LIMITed, indexed scan per column.
+    """The cards of several columns, in the card order: two queries, however many columns.
 
-    The columns pick only ids (index-only scans for the default order), numbered
-    in the order they come; what a card shows is then read once per picked id.
-    The column's query is compiled once and repeated with each key as its
-    parameter. Compiling and planning the organization, contact and tag
-    subqueries in every column's part (QuerySet.union) cost Django ~8 ms and
-    PostgreSQL ~5 ms for five columns.
+    First the ids: each column picks its own with a LIMITed scan (the
+    (phase|status, expected close date, id) indexes serve the default order),
+    the parts joined by UNION ALL. Then what a card shows, for those ids only.
+    Two steps rather than ``pk__in=<the union>``: PostgreSQL may plan that as a
+    semi-join that scans every opportunity and runs the union for each.
     """
     keys = list(dict.fromkeys(keys))
     if not keys:
         return []
     order_by = ORDERS.get(order, ORDERS["close"])[1]
-    marker = _ColumnKey()
-    column = RawSQL("%s", (marker,), output_field=BigIntegerField())
-    part = queryset.filter(**{field_name: column}).order_by(*order_by).values("id")[offset : offset + limit]
-    part_sql, part_params = part.query.sql_with_params()
-    picked = RawSQL("picked.id", (), output_field=BigIntegerField())
-    card_sql, card_params = card_queryset(Opportunity.objects.filter(pk=picked)).query.sql_with_params()
-    parts = " UNION ALL ".join([f"({part_sql})"] * len(keys))
-    sql = (
-        f"SELECT card.* FROM (SELECT id, row_number() OVER () AS position FROM ({parts}) AS parts) AS picked "  # noqa: S608
-        f"CROSS JOIN LATERAL ({card_sql}) AS card ORDER BY picked.position"
-    )
-    params = [key if param is marker else param for key in keys for param in part_params]
-    return list(Opportunity.objects.raw(sql, [*params, *card_params]))
+    parts = [
+        queryset.filter(**{field_name: key}).order_by(*order_by).values_list("pk", flat=True)[offset : offset + limit]
+        for key in keys
+    ]
+    # order_by(): no Meta.ordering over the union (it would have to be a selected column).
+    ids = list(parts[0].union(*parts[1:], all=True).order_by() if len(parts) > 1 else parts[0])
+    if not ids:
+        return []
+    return list(card_queryset(Opportunity.objects.filter(pk__in=ids)).order_by(*order_by))
 
 
 def board_figures(queryset, *, config, group: str, summary: bool = False) -> Board:
@@ -144,50 +154,29 @@ def board_figures(queryset, *, config, group: str, summary: bool = False) -> Boa
     return board_get(queryset, config=config, group=group, order="close", with_cards=False, summary=summary)
 
 
-# The unfiltered board's figures of the columns a move touched, from the few
-# dozen BoardFigure rows; in plain SQL because building the same aggregate
-# through the ORM cost several times more than running it (~2 ms of a move).
-_MOVED_FIGURES_SQL = {
-    "phase_id": """
-SELECT phase_id, probability, sum(count)::bigint, sum(total)
-  FROM opportunities_boardfigure
- WHERE count > 0 AND phase_id = ANY(%s)
- GROUP BY 1, 2
-""",
-    "status_id": """
-SELECT status_id, probability, sum(count)::bigint, sum(total)
-  FROM opportunities_boardfigure
- WHERE count > 0 AND status_id = ANY(%s)
- GROUP BY 1, 2
-""",
-}
-
-
 def columns_after_move(queryset, *, config, group: str, keys, summary: bool = False) -> list[Column]:
-    """Fresh figures for the columns a move touched (one query over two columns only).
-
-    With ``summary`` (the board is unfiltered) the figures come from BoardFigure
-    and ``queryset`` is not used.
-    """
-    field_name = GROUPINGS[group]
+    """Fresh figures for the columns a move touched (one query over those columns only)."""
     keys = list(dict.fromkeys(keys))
-    if summary:
-        with connection.cursor() as cursor:
-            cursor.execute(_MOVED_FIGURES_SQL[field_name], [keys])
-            figures = _fold(cursor.fetchall())
-    else:
-        figures = column_figures(queryset, field_name=field_name, keys=keys)
+    figures = column_figures(queryset, field_name=GROUPINGS[group], keys=keys, summary=summary)
     columns = []
     for key in keys:
-        obj = config.phase(key) if group == "phase" else config.status(key)
-        if obj is None:
-            continue
-        column = Column(key=key, name=obj.name, obj=obj, kind=getattr(obj, "kind", PhaseKind.OPEN))
-        row = figures.get(key)
-        if row:
-            column.count, column.total, column.weighted = row["count"], row["total"], row["weighted"]
-        columns.append(column)
+        column = _column(config, group, key)
+        if column is not None:
+            _set_figures(column, figures.get(key))
+            columns.append(column)
     return columns
+
+
+def _column(config, group: str, key) -> Column | None:
+    obj = config.phase(key) if group == "phase" else config.status(key)
+    if obj is None:
+        return None
+    return Column(key=key, name=obj.name, obj=obj, kind=getattr(obj, "kind", PhaseKind.OPEN))
+
+
+def _set_figures(column: Column, figure: dict | None) -> None:
+    if figure:
+        column.count, column.total, column.weighted = figure["count"], figure["total"], figure["weighted"]
 
 
 def _fold(rows) -> dict:
@@ -206,35 +195,36 @@ def _fold(rows) -> dict:
 
 
 def board_get(
-    queryset, *, config, group: str, order: str, expanded=(), with_cards=True, summary: bool = False
+    queryset,
+    *,
+    config,
+    group: str,
+    order: str,
+    expanded=(),
+    with_cards=True,
+    summary: bool = False,
+    user=None,
 ) -> Board:
-    """Columns in the admin-defined order with figures; cards for the open (or expanded) columns."""
+    """Columns in the admin-defined order with figures; cards for the open (or expanded) columns.
+
+    Three queries: the columns' figures, and the cards of every loaded column (column_cards).
+    """
     group = group if group in GROUPINGS else "phase"
     field_name = GROUPINGS[group]
-    if group == "phase":
-        columns = [Column(key=p.pk, name=p.name, obj=p, kind=p.kind) for p in config.phases if p.is_active]
-    else:
-        columns = [Column(key=s.pk, name=s.name, obj=s) for s in config.statuses if s.is_active]
+    objects = config.phases if group == "phase" else config.statuses
+    columns = [_column(config, group, obj.pk) for obj in objects if obj.is_active]
     figures = column_figures(queryset, field_name=field_name, summary=summary)
     known = {column.key for column in columns}
     # Opportunities in an inactive phase or status still count: show their column.
-    for key in figures:
-        if key not in known:
-            obj = config.phase(key) if group == "phase" else config.status(key)
-            if obj is not None:
-                columns.append(Column(key=key, name=obj.name, obj=obj, kind=getattr(obj, "kind", PhaseKind.OPEN)))
+    columns += [column for key in figures if key not in known and (column := _column(config, group, key))]
     for column in columns:
-        row = figures.get(column.key)
-        if row:
-            column.count, column.total, column.weighted = row["count"], row["total"], row["weighted"]
-    load = [c.key for c in columns if c.count and (not c.collapsed_by_default or c.key in expanded)]
-    if not with_cards:
-        load = []
-    cards = column_cards(queryset, field_name=field_name, keys=load, order=order)
-    attach_configuration(cards, config)
-    by_key = {column.key: column for column in columns}
-    for card in cards:
-        by_key[getattr(card, field_name)].cards.append(card)
-    for column in columns:
+        _set_figures(column, figures.get(column.key))
         column.expanded = not column.collapsed_by_default or column.key in expanded
+    if with_cards:
+        load = [column.key for column in columns if column.count and column.expanded]
+        cards = column_cards(queryset, field_name=field_name, keys=load, order=order)
+        prepare_cards(cards, config=config, user=user, group=group)
+        by_key = {column.key: column for column in columns}
+        for card in cards:
+            by_key[card.column_key].cards.append(card)
     return Board(group=group, order=order if order in ORDERS else "close", columns=columns)

@@ -22,7 +22,6 @@ from opportunities.models import (
     Opportunity,
     OpportunityContact,
     Phase,
-    PhaseKind,
     SavedView,
     Source,
     Status,
@@ -230,10 +229,6 @@ def group_totals(queryset: QuerySet[Opportunity], *, field: str, keys) -> dict:
         .annotate(count=Count("id"), total=Sum("value"))
     )
     return {row[field]: row for row in rows}
-
-
-def phase_kinds() -> dict:
-    return {kind.value: kind.label for kind in PhaseKind}
 
 
 def organization_suggestions(*, term: str, limit: int = 10):

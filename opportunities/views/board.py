@@ -1,5 +1,3 @@
-import functools
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import F
@@ -14,10 +12,9 @@ from django_htmx.http import trigger_client_event
 
 from crm import permissions
 from opportunities import board, selectors, services, table
+from opportunities.conflicts import conflict_message
 from opportunities.filters import OpportunityFilter
-from opportunities.forms import (
-    MoveForm,
-)
+from opportunities.forms import MoveForm
 from opportunities.models import Opportunity
 
 
@@ -51,14 +48,14 @@ def opportunity_board(request):
     state = _board_params(request.GET)
     filter_errors = filterset.is_bound and not filterset.is_valid()
     queryset = filterset.qs if not filter_errors else Opportunity.objects.none()
-    board_data = board.board_get(queryset, config=config, summary=_unfiltered(request.GET), **state)
+    board_data = board.board_get(queryset, config=config, summary=_unfiltered(request.GET), user=request.user, **state)
     context = {
         "board": board_data,
+        "board_group": board_data.group,
+        "card_fields": board.card_fields(config),
         "filterset": filterset,
         "filter_errors": filter_errors,
-        "config": config,
         "orders": [(key, label) for key, (label, _order) in board.ORDERS.items()],
-        "can_manage": permissions.is_manager(request.user),
         "filter_query": table.query_without(request.GET, "group", "order", "expand").urlencode(),
         "board_query": request.GET.urlencode(),
         "table_url": reverse("opportunities:opportunity-list")
@@ -107,15 +104,14 @@ def opportunity_board_cards(request):
     cards = board.column_cards(
         filterset.qs, field_name=board.GROUPINGS[group], keys=[column], order=state["order"], offset=offset
     )
-    table.attach_configuration(cards, config)
+    board.prepare_cards(cards, config=config, user=request.user, group=group)
     more = len(cards) == board.CARDS_PER_PAGE
     next_query = request.GET.copy()
     next_query["offset"] = str(offset + len(cards))
     context = {
         "cards": cards,
         "more_url": reverse("opportunities:opportunity-board-cards") + "?" + next_query.urlencode() if more else "",
-        "config": config,
-        "can_manage": permissions.is_manager(request.user),
+        "card_fields": board.card_fields(config),
         "board_group": group,
         "today": timezone.localdate(),
         "board_query": request.GET.get("board_query", ""),
@@ -149,16 +145,6 @@ def opportunity_move(request, short_name):
     return _move(request, short_name)
 
 
-@functools.cache
-def _card_moving(field_name: str):
-    """What a card shows, and ``column_before``: the column (``field_name``) it is in before the move.
-
-    Built once per process and only ever cloned (filter, get): putting the
-    card's annotations together cost about as much as the whole statement.
-    """
-    return board.card_queryset(Opportunity.objects.all()).annotate(column_before=F(field_name))
-
-
 def _move(request, short_name):
     """The drop itself: one transaction that locks the card, reads what it shows and moves it.
 
@@ -180,14 +166,16 @@ def _move(request, short_name):
         message = " ".join(" ".join(errors) for errors in form.errors.values())
     else:
         try:
+            # What a card shows, and ``column_before``: the column it is in before the move.
+            moving = board.card_queryset(Opportunity.objects.all()).annotate(column_before=F(field_name))
             card = services.opportunity_move(
-                short_name=short_name, user=request.user, queryset=_card_moving(field_name), **form.service_kwargs()
+                short_name=short_name, user=request.user, queryset=moving, **form.service_kwargs()
             )
         except Opportunity.DoesNotExist:
             raise Http404 from None
         except services.VersionConflict as conflict:
             status = 409
-            message = table.conflict_message(conflict.opportunity, config)
+            message = conflict_message(conflict.opportunity, config=config, user=request.user)
             card = conflict.opportunity
         except services.MoveNeedsInput as exc:
             needs = exc
@@ -211,11 +199,10 @@ def _move(request, short_name):
             messages.success(request, _("%(name)s moved.") % {"name": card.short_name})
         return redirect(back)
 
-    table.attach_configuration([card], config)
+    board.prepare_cards([card], config=config, user=request.user, group=group)
     context = {
         "card": card,
-        "config": config,
-        "can_manage": permissions.is_manager(request.user),
+        "card_fields": board.card_fields(config),
         "board_group": group,
         "today": timezone.localdate(),
         "board_query": board_query,

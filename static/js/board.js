@@ -2,16 +2,32 @@
 // touch and pen alike), then POST the move through htmx. The server decides:
 // on success it removes the card here and inserts it in the new column, with
 // fresh column figures (out-of-band swaps); on a conflict it returns the fresh
-// card with a message. Without JavaScript every card has a "Move to…" form.
+// card with a message. A refused move (403, 5xx, no network) swaps nothing: the
+// card stays where it was and app.js shows the message. Only cards the user may
+// move carry data-move-url and can be dragged. Without JavaScript every card
+// has a "Move to…" form.
 (function () {
   "use strict";
 
   const THRESHOLD = 6; // pixels before a press becomes a drag (clicks stay clicks)
   let drag = null;
 
+  // The column under the pointer: the whole column counts, its head and the
+  // empty space of a collapsed column included, wherever the board is scrolled.
   function columnAt(x, y) {
     const element = document.elementFromPoint(x, y);
-    return element ? element.closest("[data-drop-column]") : null;
+    const column = element ? element.closest("[data-drop-column]") : null;
+    if (column) return column;
+    const scroller = document.querySelector(".board-scroll");
+    if (!scroller) return null;
+    const area = scroller.getBoundingClientRect();
+    if (y < area.top || y > area.bottom) return null;
+    const columns = scroller.querySelectorAll("[data-drop-column]");
+    for (let i = 0; i < columns.length; i++) {
+      const box = columns[i].getBoundingClientRect();
+      if (x >= box.left && x <= box.right) return columns[i];
+    }
+    return null;
   }
 
   function clearTargets() {
@@ -29,7 +45,7 @@
   }
 
   document.addEventListener("pointerdown", function (event) {
-    const card = event.target.closest(".board-card");
+    const card = event.target.closest(".board-card[data-move-url]");
     if (!card || event.button !== 0) return;
     if (event.target.closest("a, button, select, input, textarea, summary, details[open]")) return;
     drag = { card: card, startX: event.clientX, startY: event.clientY, ghost: null, pointerId: event.pointerId };
@@ -87,9 +103,13 @@
   function move(card, to) {
     const board = document.getElementById("board");
     card.classList.add("is-moving");
+    // The card is the source: its own request, and htmx:responseError /
+    // htmx:sendError (app.js) report a refusal; the response handling in
+    // base.html swaps nothing for those, so the board stays as it was.
     htmx
       .ajax("POST", card.dataset.moveUrl, {
-        target: "#" + card.id,
+        source: card,
+        target: card,
         swap: "outerHTML",
         values: {
           group: board.dataset.group,
@@ -98,6 +118,7 @@
           board_query: board.dataset.boardQuery,
         },
       })
+      .catch(function () {})
       .finally(function () {
         card.classList.remove("is-moving");
       });

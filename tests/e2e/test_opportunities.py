@@ -74,7 +74,9 @@ def test_a_stale_move_from_a_second_session_gets_the_conflict_message(page, chro
     # The first session still shows the old card (old version) and drags it.
     _drag(page, page.locator("#card-BION-1"), page.locator(f"#cards-{factories.phase('Contact made').pk}"))
 
-    expect(page.locator("#card-BION-1 .card-message")).to_contain_text("Maria Manager changed BION-1")
+    expect(page.locator("#card-BION-1 .card-message")).to_contain_text(
+        "Maria Manager changed the phase (now “Reminder”) of BION-1"
+    )
     assert Opportunity.objects.get(short_name="BION-1").phase == reminder
 
 

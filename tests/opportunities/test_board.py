@@ -240,8 +240,8 @@ def test_stale_drop_gets_409_and_says_who_moved_it_where(sales_client, manager, 
 
     assert response.status_code == 409
     html = response.content.decode()
-    assert "Maria Manager changed BION-1" in html
-    assert "“Reminder”" in html
+    assert "Maria Manager changed the phase (now “Reminder”) of BION-1" in html
+    assert 'data-version="2"' in html  # the current card, to try again from
 
 
 def test_drop_reads_the_card_once_with_its_lock(sales_client, deals, django_assert_num_queries):
@@ -365,9 +365,10 @@ def test_board_query_count_is_constant(sales_client, sales_user, django_assert_n
             factories.make_opportunity(organization=org, owner=sales_user, phase=factories.phase(phase_name))
 
     # 1 session, 2 user with permissions, 3 configuration, 4 column figures,
-    # 5 the cards of every open column (one UNION ALL), 6 the navigation's reminder
-    # badge (journal.context_processors: one COUNT on full pages).
-    with django_assert_num_queries(6):
+    # 5 the card ids of every open column (a LIMITed scan per column, joined by
+    # UNION ALL), 6 what those cards show, 7 the navigation's reminder badge
+    # (journal.context_processors: one COUNT on full pages).
+    with django_assert_num_queries(7):
         response = sales_client.get(URL)
     assert sum(len(column.cards) for column in response.context["board"].columns) == 3 * per_column
 
@@ -378,7 +379,7 @@ def test_board_totals_refresh_endpoint_gives_the_forecast_for_the_filters(sales_
     assert response.status_code == 200
     html = response.content.decode()
     assert 'id="board-totals"' in html
-    assert "2,000 €" in html  # weighted forecast of sales1's two Research deals: 1000 + 1000.20
+    assert "€2,000.20" in html  # weighted forecast of sales1's two Research deals: 1000 + 1000.20
 
 
 def test_move_to_form_opens_in_the_card_and_as_a_page(sales_client, deals):
@@ -437,3 +438,127 @@ def test_board_figures_kept_by_triggers_equal_the_aggregate_after_every_kind_of_
     same()
     Opportunity.all_objects.filter(pk=deals[2].pk).delete()
     same()
+
+
+def test_query_count_stays_with_more_columns_expanded(sales_client, sales_user, django_assert_num_queries):
+    org = factories.make_organization(code="QC")
+    phases = ["Uncontacted", "Research", "Contact made", "Reminder", "Implementation", "Won", "Finished", "Lost"]
+    for phase_name in phases:
+        factories.make_opportunity(organization=org, owner=sales_user, phase=factories.phase(phase_name))
+    expand = [factories.phase(name).pk for name in ("Won", "Finished", "Lost")]
+
+    # The same seven queries as above: the cards of all eight columns are still two queries.
+    with django_assert_num_queries(7):
+        response = sales_client.get(URL, {"expand": expand, "owner": "me"})
+    assert sum(len(column.cards) for column in response.context["board"].columns) == len(phases)
+
+
+def test_cards_of_other_reps_cannot_be_moved_from_the_board(sales_client, deals):
+    html = sales_client.get(URL).content.decode()
+
+    mine = re.search(r'<article id="card-BION-1".*?</article>', html, re.S).group(0)
+    theirs = re.search(r'<article id="card-BION-3".*?</article>', html, re.S).group(0)
+    assert 'data-move-url="/opportunities/BION-1/move/"' in mine and "Move to…" in mine
+    assert "data-move-url" not in theirs and "Move to…" not in theirs
+
+
+def test_card_text_is_escaped(sales_client, sales_user):
+    org = factories.make_organization(name="<b>Evil</b> AG", code="EVIL")
+    factories.make_opportunity(organization=org, owner=sales_user, name='<script>alert("x")</script>')
+
+    html = sales_client.get(URL).content.decode()
+
+    assert "<script>alert" not in html and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    assert "<b>Evil</b>" not in html and "&lt;b&gt;Evil&lt;/b&gt; AG" in html
+
+
+def test_a_stale_drop_after_a_status_change_says_the_status_changed(sales_client, manager, deals):
+    on_hold = factories.status("On hold")
+    services.opportunity_move(opportunity_id=deals["a"].pk, version=1, user=manager, status=on_hold)
+
+    response = sales_client.post(
+        _move_url(deals["a"]),
+        {"group": "phase", "to": factories.phase("Contact made").pk, "version": 1},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Maria Manager changed the status (now “On hold”) of BION-1" in html
+    assert "phase" not in re.search(r'<p class="card-message".*?</p>', html, re.S).group(0)
+    assert Opportunity.objects.get(pk=deals["a"].pk).phase.name == "Research"
+
+
+def test_a_stale_drop_after_a_change_in_another_tab_says_so(sales_client, sales_user, deals):
+    # The same user moved the card in a second tab; this tab still shows version 1.
+    services.opportunity_move(
+        opportunity_id=deals["a"].pk, version=1, user=sales_user, phase=factories.phase("Reminder")
+    )
+
+    response = sales_client.post(
+        _move_url(deals["a"]),
+        {"group": "phase", "to": factories.phase("Contact made").pk, "version": 1},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "You changed the phase (now “Reminder”) of BION-1 in another tab" in html
+    assert "Sandra Sales" not in re.search(r'<p class="card-message".*?</p>', html, re.S).group(0)
+    assert Opportunity.objects.get(pk=deals["a"].pk).phase.name == "Reminder"
+
+
+def test_trashed_opportunities_leave_the_figures_of_a_filtered_board_and_its_totals(sales_client, manager, deals):
+    # deals a and b are sales1's two Research opportunities; a goes to the trash.
+    services.opportunity_trash(opportunity=deals["a"], user=manager)
+    research = factories.phase("Research")
+
+    board = sales_client.get(URL, {"owner": "me"})
+    totals = sales_client.get(reverse("opportunities:opportunity-board-totals"), {"owner": "me"})
+
+    column = _column(board, "Research")
+    assert (column.count, column.total) == (1, Decimal("2500.50"))
+    assert [card.short_name for card in column.cards] == ["BION-2"]
+    html = board.content.decode()
+    head = html[html.index(f'id="column-head-{research.pk}"') :][:600]
+    assert '<span class="column-count"' in head and ">1</span>" in head and "€2,500.50" in head
+    assert totals.context["board"].count == 1
+    assert "<dd>1</dd>" in totals.content.decode() and "<dd>€2,500.50</dd>" in totals.content.decode()
+
+
+@pytest.mark.parametrize("phase_name", ["Won", "Lost"])
+def test_a_stale_drop_on_won_or_lost_is_a_conflict_not_a_dialog(sales_client, manager, deals, phase_name):
+    services.opportunity_move(opportunity_id=deals["a"].pk, version=1, user=manager, phase=factories.phase("Reminder"))
+
+    response = sales_client.post(
+        _move_url(deals["a"]),
+        {"group": "phase", "to": factories.phase(phase_name).pk, "version": 1},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert 'id="card-BION-1"' in html and 'data-version="2"' in html
+    assert "<dialog" not in html
+    after = Opportunity.objects.get(pk=deals["a"].pk)
+    assert (after.phase.name, after.version, after.won_at, after.lost_at) == ("Reminder", 2, None, None)
+
+
+@pytest.mark.parametrize("phase_name", ["Won", "Lost"])
+def test_another_reps_card_dropped_on_won_or_lost_is_refused_without_a_dialog(sales_client, deals, phase_name):
+    response = sales_client.post(
+        _move_url(deals["c"]),
+        {"group": "phase", "to": factories.phase(phase_name).pk, "version": 1},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 403
+    assert "<dialog" not in response.content.decode()
+    after = Opportunity.objects.get(pk=deals["c"].pk)
+    assert (after.phase.name, after.version, after.won_at, after.lost_at, after.events.count()) == (
+        "Reminder",
+        1,
+        None,
+        None,
+        1,
+    )
