@@ -1,16 +1,12 @@
 import csv
-import datetime
 import io
 from decimal import Decimal
 
 import pytest
-from django.contrib.humanize.templatetags.humanize import naturalday
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.formats import date_format, number_format
+from django.utils import timezone
 
 from opportunities.models import Opportunity, SavedView
-from opportunities.templatetags.opportunity_tags import Formats
 from tests import factories
 
 URL = reverse("opportunities:opportunity-list")
@@ -365,24 +361,3 @@ def test_table_query_count_is_constant(sales_client, sales_user, django_assert_n
     # Grouping adds one query for the group totals.
     with django_assert_num_queries(7):
         sales_client.get(URL, {"per_page": "50", "group": "organization"})
-
-
-@pytest.mark.parametrize("language", ["en", "de"])
-def test_row_formats_write_what_djangos_formatting_writes(language):
-    # Formats (the table rows' and board cards' dates and sums) skips Django's
-    # per-call format lookups; its text must stay exactly Django's.
-    with translation.override(language):
-        formats = Formats()
-        today = timezone.localdate()
-        for days in [*range(-400, 400, 13), -2, -1, 0, 1, 2]:
-            day = today + datetime.timedelta(days=days)
-            for name in ("SHORT_DATE_FORMAT", "DATE_FORMAT", "d M", "j M Y"):
-                assert formats.date(day, name) == date_format(day, name)
-            assert formats.naturalday(day) == naturalday(day)
-            instant = timezone.now() + datetime.timedelta(days=days, minutes=days)
-            moment = formats.localtime(instant)
-            assert (moment, moment.tzinfo) == (timezone.localtime(instant), timezone.localtime(instant).tzinfo)
-            assert formats.date(moment, "SHORT_DATETIME_FORMAT") == date_format(moment, "SHORT_DATETIME_FORMAT")
-        for text in ["0", "0.05", "7", "999.99", "1000", "1234567.89", "100000000", "-1500.5"]:
-            value = Decimal(text)
-            assert formats.money(value) == number_format(value, 0, force_grouping=True)
