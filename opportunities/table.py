@@ -12,7 +12,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from crm import permissions
+from crm import csv_export, permissions
 from opportunities import selectors
 from opportunities.filters import OpportunityFilter
 from opportunities.models import Opportunity
@@ -29,6 +29,15 @@ class Column:
     sort: tuple = ()  # order_by expressions for ascending order; empty = not sortable
     numeric: bool = False
     custom_field: object = None
+
+    @property
+    def cell(self) -> str:
+        """The partial of opportunity_list.html that draws this column's cell."""
+        return "cell-custom" if self.custom_field is not None else f"cell-{self.key}"
+
+    @property
+    def css_class(self) -> str:
+        return f"col-{self.key} num" if self.numeric else f"col-{self.key}"
 
 
 # Every sort ends with "id" so equal values keep a stable order across pages;
@@ -74,6 +83,23 @@ GROUPS = {
     "organization": (gettext_lazy("Organization"), "organization_id", (Lower("organization__name"),)),
     "category": (gettext_lazy("Category"), "category_id", ("category__position",)),
 }
+
+
+@dataclass(frozen=True)
+class RowRights:
+    """permissions.can_change_opportunity for every row of a page, the user's permissions read once."""
+
+    user_id: int
+    change_own: bool
+    change_all: bool
+
+    @classmethod
+    def for_user(cls, user) -> "RowRights":
+        change = user.has_perm("opportunities.change_opportunity")
+        return cls(user_id=user.pk, change_own=change, change_all=change and permissions.is_manager(user))
+
+    def may_change(self, opportunity) -> bool:
+        return self.change_all or (self.change_own and opportunity.owner_id == self.user_id)
 
 
 def available_columns(config) -> dict[str, Column]:
@@ -124,12 +150,8 @@ def ordering(sort: str, group: str | None) -> tuple[list, str]:
 
 
 def csv_cell(column: Column, opportunity) -> str:
-    """A cell's text, neutralised against spreadsheet formula injection."""
-    value = plain_value(column, opportunity)
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        text = "'" + text
-    return text
+    """A cell's text, neutralised against spreadsheet formula injection (crm.csv_export)."""
+    return csv_export.csv_cell(plain_value(column, opportunity))
 
 
 def plain_value(column: Column, opportunity):
@@ -194,9 +216,18 @@ def query_without(params: QueryDict, *names) -> QueryDict:
     return params
 
 
-def table_page(request, *, config, export=False) -> dict:
-    """Everything the table template needs for the current URL (filters, sort, group, page)."""
-    params = request.GET
+def query_without_empty(params: QueryDict) -> QueryDict:
+    """The query without its empty values: an empty filter field is no filter."""
+    clean = QueryDict(mutable=True)
+    for name, values in params.lists():
+        if kept := [value for value in values if value != ""]:
+            clean.setlist(name, kept)
+    return clean
+
+
+def table_page(request, *, config, export=False, params: QueryDict | None = None) -> dict:
+    """Everything the table template needs for the query (filters, sort, group, page); the URL's by default."""
+    params = request.GET if params is None else params
     filterset = OpportunityFilter(
         params or None, queryset=opportunity_table_queryset(), config=config, user=request.user
     )
@@ -228,6 +259,7 @@ def table_page(request, *, config, export=False) -> dict:
         "queryset": queryset,
         "can_reassign": permissions.can_reassign(request.user),
         "can_manage": permissions.is_manager(request.user),
+        "row_rights": RowRights.for_user(request.user),
         "can_delete": permissions.can_delete_opportunity(request.user),
         "user": request.user,
     }
@@ -293,7 +325,8 @@ def table_page(request, *, config, export=False) -> dict:
             "query_without_group": query_without(params, "page", "group").urlencode(),
             "query_without_per_page": query_without(params, "page", "per_page").urlencode(),
             "full_query": params.urlencode(),
-            "list_url": request.get_full_path(),
+            "list_url": request.path + (f"?{params.urlencode()}" if params else ""),
+            "params": params,
             "export_url": reverse("opportunities:opportunity-export") + ("?" + current_query.urlencode()),
             "board_url": reverse("opportunities:opportunity-board")
             + ("?" + query_without(params, "page", "per_page", "sort", "cols").urlencode()),

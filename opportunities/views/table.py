@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import trigger_client_event
+from django_htmx.http import push_url, trigger_client_event
 
 from crm import permissions
 from crm import services as crm_services
@@ -33,12 +33,22 @@ def _back_to_list(request, fallback_query=""):
 @vary_on_headers("HX-Request")
 def opportunity_list(request):
     permissions.require(permissions.can_view(request.user))
+    # A form sends its empty fields too (?q=&phase=2&organization=&…); an empty field is
+    # no filter, so the URL the user keeps and shares carries only what is set.
+    params = table.query_without_empty(request.GET)
+    clean_url = reverse("opportunities:opportunity-list") + (f"?{params.urlencode()}" if params else "")
+    has_empty = len(params) != len(request.GET) or params.urlencode() != request.GET.urlencode()
+    if has_empty and not request.htmx:
+        return redirect(clean_url)
     config = selectors.configuration_get(user=request.user)
-    context = table.table_page(request, config=config)
+    context = table.table_page(request, config=config, params=params)
     template = "opportunities/opportunity_list.html"
     if request.htmx and not request.htmx.boosted:
         template += "#opportunity-table"
-    return render(request, template, context, status=400 if context["filter_errors"] else 200)
+    response = render(request, template, context, status=400 if context["filter_errors"] else 200)
+    if has_empty:
+        push_url(response, clean_url)
+    return response
 
 
 @require_GET
@@ -150,6 +160,7 @@ def opportunity_quick_edit(request, short_name):
         "row_message_level": "error" if status != 200 else "success",
         "can_reassign": permissions.can_reassign(request.user),
         "can_manage": permissions.is_manager(request.user),
+        "row_rights": table.RowRights.for_user(request.user),
         "user": request.user,
         "list_url": next_url,
         "today": timezone.localdate(),

@@ -4,13 +4,11 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.contrib.humanize.templatetags.humanize import naturalday
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.formats import date_format, number_format
+from django.utils import timezone
 
+from crm.csv_export import csv_cell
 from opportunities.models import Opportunity, SavedView
-from opportunities.templatetags.opportunity_tags import Formats
 from tests import factories
 
 URL = reverse("opportunities:opportunity-list")
@@ -367,22 +365,185 @@ def test_table_query_count_is_constant(sales_client, sales_user, django_assert_n
         sales_client.get(URL, {"per_page": "50", "group": "organization"})
 
 
-@pytest.mark.parametrize("language", ["en", "de"])
-def test_row_formats_write_what_djangos_formatting_writes(language):
-    # Formats (the table rows' and board cards' dates and sums) skips Django's
-    # per-call format lookups; its text must stay exactly Django's.
-    with translation.override(language):
-        formats = Formats()
-        today = timezone.localdate()
-        for days in [*range(-400, 400, 13), -2, -1, 0, 1, 2]:
-            day = today + datetime.timedelta(days=days)
-            for name in ("SHORT_DATE_FORMAT", "DATE_FORMAT", "d M", "j M Y"):
-                assert formats.date(day, name) == date_format(day, name)
-            assert formats.naturalday(day) == naturalday(day)
-            instant = timezone.now() + datetime.timedelta(days=days, minutes=days)
-            moment = formats.localtime(instant)
-            assert (moment, moment.tzinfo) == (timezone.localtime(instant), timezone.localtime(instant).tzinfo)
-            assert formats.date(moment, "SHORT_DATETIME_FORMAT") == date_format(moment, "SHORT_DATETIME_FORMAT")
-        for text in ["0", "0.05", "7", "999.99", "1000", "1234567.89", "100000000", "-1500.5"]:
-            value = Decimal(text)
-            assert formats.money(value) == number_format(value, 0, force_grouping=True)
+# Filter URLs carry only what is set (issue 14 #7) ---------------------------------------------
+
+
+def test_filter_form_without_js_is_redirected_to_the_set_parameters(sales_client, pipeline):
+    research = factories.phase("Research")
+
+    response = sales_client.get(f"{URL}?q=&phase={research.pk}&organization=&state=&reminder=&value_min=&cols=")
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{URL}?phase={research.pk}"
+    assert _short_names(sales_client.get(response["Location"])) == ["BION-1"]
+
+
+def test_htmx_filter_request_with_empty_fields_pushes_the_short_url(sales_client, pipeline):
+    research = factories.phase("Research")
+
+    response = sales_client.get(f"{URL}?q=&phase={research.pk}&owner=me&organization=", headers={"HX-Request": "true"})
+
+    assert response.status_code == 200
+    assert response["HX-Push-Url"] == f"{URL}?phase={research.pk}&owner=me"
+    assert _short_names(response) == ["BION-1"]
+    # The links in the table (sorting, grouping, pages) are built from the short query too.
+    html = response.content.decode()
+    assert "q=&amp;" not in html and "organization=&amp;" not in html
+
+
+def test_filter_without_empty_fields_is_answered_directly(sales_client, pipeline):
+    response = sales_client.get(URL, {"owner": "me"}, headers={"HX-Request": "true"})
+
+    assert response.status_code == 200
+    assert "HX-Push-Url" not in response
+
+
+# Rows as the user sees them ---------------------------------------------------------------------
+
+
+def _row(html: str, short_name: str) -> str:
+    start = html.index(f'<tr id="row-{short_name}"')
+    return html[start : html.index("</tr>", start) + len("</tr>")]
+
+
+def test_quick_edit_answers_with_the_same_row_as_the_page(sales_client, pipeline):
+    opportunity = pipeline["mine"]
+
+    response = sales_client.post(
+        reverse("opportunities:opportunity-quick-edit", args=[opportunity.short_name]),
+        {"field": "phase", "value": factories.phase("Contact made").pk, "version": opportunity.version},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 200
+    page = sales_client.get(URL).content.decode()
+    assert _row(response.content.decode(), "BION-1") == _row(page, "BION-1")
+
+
+@pytest.mark.parametrize(("language", "amount"), [("en", "€50,000"), ("de", "50.000\N{NO-BREAK SPACE}€")])
+def test_row_shows_money_dates_and_links_in_the_users_language(sales_client, pipeline, language, amount):
+    opportunity = pipeline["mine"]
+    Opportunity.objects.filter(pk=opportunity.pk).update(expected_close_date=datetime.date(2031, 3, 9))
+
+    response = sales_client.get(URL, headers={"Accept-Language": language})
+
+    row = _row(response.content.decode(), "BION-1")
+    assert amount in row
+    assert '<time datetime="2031-03-09">' in row
+    assert ("09.03.2031" if language == "de" else "9 Mar 2031") in row
+    assert f'href="{opportunity.get_absolute_url()}"' in row
+    assert f'href="{opportunity.organization.get_absolute_url()}"' in row
+
+
+def test_long_name_is_clamped_with_the_whole_name_as_tooltip(sales_client, sales_user):
+    name = "Rahmenvertrag " + "sehr " * 36 + "lange"  # 199 characters
+    factories.make_opportunity(organization=factories.make_organization(code="LONG"), owner=sales_user, name=name)
+    assert len(name) == 199
+
+    row = _row(sales_client.get(URL).content.decode(), "LONG-1")
+
+    assert f'class="cell-name" href="/opportunities/LONG-1/" title="{name}">{name}</a>' in row
+
+
+def test_row_escapes_what_users_typed(sales_client, sales_user):
+    payload = '<img src=x onerror="alert(1)">'
+    organization = factories.make_organization(name=payload, code="XSS")
+    factories.make_opportunity(organization=organization, owner=sales_user, name=payload)
+
+    row = _row(sales_client.get(URL).content.decode(), "XSS-1")
+
+    assert "<img" not in row
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in row
+
+
+# CSV export (issue 14 #15) ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ("\x01=1+1", "'\x01=1+1"),
+        (" =1+1", "' =1+1"),
+        ("\u00a0\u200b@SUM(A1)", "'\u00a0\u200b@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\tplain", "'\tplain"),
+        ("\rplain", "'\rplain"),
+        ("-2+3", "'-2+3"),
+        ("Wartung = Service", "Wartung = Service"),
+        ("a-b", "a-b"),
+        ("", ""),
+        (None, ""),
+        (Decimal("-1500.50"), "-1500.50"),
+        (-3, "-3"),
+    ],
+)
+def test_csv_cell_neutralises_formulas_after_control_characters_and_spaces(value, cell):
+    assert csv_cell(value) == cell
+
+
+def test_csv_export_neutralises_a_formula_behind_a_control_character(sales_client, sales_user):
+    org = factories.make_organization(name=" =1+1", code="CSV")
+    factories.make_opportunity(organization=org, owner=sales_user, name="\x01=1+1")
+
+    response = sales_client.get(reverse("opportunities:opportunity-export"), {"cols": "short_name,name,organization"})
+
+    body = b"".join(response.streaming_content).decode("utf-8")
+    rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
+    assert rows[1] == ["CSV-1", "'\x01=1+1", "' =1+1"]
+
+
+# A sales rep may not hand their own opportunity to someone else (issue 20 #1) ---------------------
+
+
+def test_sales_rep_cannot_reassign_through_quick_edit(sales_client, pipeline, other_sales_user):
+    opportunity = pipeline["mine"]
+
+    response = sales_client.post(
+        reverse("opportunities:opportunity-quick-edit", args=[opportunity.short_name]),
+        {"field": "owner", "value": other_sales_user.pk, "version": opportunity.version},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 403
+    stored = Opportunity.objects.get(pk=opportunity.pk)
+    assert (stored.owner_id, stored.version) == (opportunity.owner_id, opportunity.version)
+
+
+def test_sales_rep_cannot_reassign_through_quick_edit_without_js(sales_client, pipeline, other_sales_user):
+    opportunity = pipeline["mine"]
+
+    response = sales_client.post(
+        reverse("opportunities:opportunity-quick-edit", args=[opportunity.short_name]),
+        {"field": "owner", "value": other_sales_user.pk, "version": opportunity.version, "next": URL},
+    )
+
+    assert response.status_code == 403
+    assert Opportunity.objects.get(pk=opportunity.pk).owner_id == opportunity.owner_id
+
+
+def test_sales_rep_cannot_reassign_through_the_detail_owner_field(sales_client, pipeline, other_sales_user):
+    opportunity = pipeline["mine"]
+
+    response = sales_client.post(
+        reverse("opportunities:opportunity-field", args=[opportunity.short_name, "owner"]),
+        {"value": other_sales_user.pk, "version": opportunity.version},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 403
+    stored = Opportunity.objects.get(pk=opportunity.pk)
+    assert (stored.owner_id, stored.version) == (opportunity.owner_id, opportunity.version)
+
+
+def test_manager_can_reassign_through_quick_edit(manager_client, pipeline, other_sales_user):
+    opportunity = pipeline["mine"]
+
+    response = manager_client.post(
+        reverse("opportunities:opportunity-quick-edit", args=[opportunity.short_name]),
+        {"field": "owner", "value": other_sales_user.pk, "version": opportunity.version},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 200
+    assert other_sales_user.name in _row(response.content.decode(), opportunity.short_name)
+    assert Opportunity.objects.get(pk=opportunity.pk).owner == other_sales_user
