@@ -119,7 +119,8 @@ def test_detail_query_count_is_constant(sales_client, deal, org, sales_user, dja
 
     Ours (7): session, user with permissions, configuration (phases, statuses, categories, sources,
     tags, custom fields, users in one), the opportunity (+ organization, tag ids and the
-    organization's opportunity count), tasks, members (+ contact flags), history (one UNION).
+    organization's opportunity count), tasks, members (+ contact flags), history (one UNION: the
+    newest 20 events and the total, however long the history is).
     The hosted sections add theirs: the reminder badge's count, journal entries with authors,
     documents with authors and their lines.
     """
@@ -330,6 +331,8 @@ def test_invalid_version_is_a_400_not_a_500(sales_client, deal):
     response = sales_client.post(field_url(deal, "name"), {"value": "X", "version": "abc"}, **HX)
 
     assert response.status_code == 400
+    stored = fresh(deal)
+    assert (stored.name, stored.version, stored.updated_at) == (deal.name, deal.version, deal.updated_at)
 
 
 def test_unknown_field_is_a_404(sales_client, deal):
@@ -584,6 +587,8 @@ def test_member_of_another_organization_cannot_be_a_contact(sales_client, deal):
     response = sales_client.post(url("contact", deal, stranger.pk), {"contact": "1"}, **HX)
 
     assert response.status_code == 404
+    assert not OpportunityContact.objects.exists()
+    assert fresh(deal).version == deal.version
 
 
 # Tasks ------------------------------------------------------------------------------------------
@@ -638,6 +643,10 @@ def test_unknown_task_action_or_task_is_a_404(sales_client, deal):
 
     assert sales_client.post(url("task-action", deal, task.pk, "explode"), **HX).status_code == 404
     assert sales_client.post(url("task-action", deal, other_task.pk, "complete"), **HX).status_code == 404
+    assert sales_client.post(url("task-action", deal, other_task.pk, "delete"), **HX).status_code == 404
+
+    tasks = Task.objects.order_by("pk").values_list("pk", "title", "done_at")
+    assert list(tasks) == [(task.pk, task.title, None), (other_task.pk, other_task.title, None)]
 
 
 # Won, lost, reopened ------------------------------------------------------------------------------
@@ -897,6 +906,23 @@ def test_no_pager_without_a_list_or_with_a_broken_one(sales_client, deal):
     ],
 )
 def test_bad_input_is_answered_never_with_a_500(sales_client, deal, name, args, data):
+    before = _rows_a_detail_post_may_touch(deal)
+
     response = sales_client.post(url(name, deal, *args), data, **HX)
 
     assert 400 <= response.status_code < 500
+    assert _rows_a_detail_post_may_touch(deal) == before
+
+
+def _rows_a_detail_post_may_touch(deal) -> dict:
+    """The opportunity's fields, its tags, tasks and contacts, its organization's contact details, the tag list."""
+    opportunity = Opportunity.objects.values().get(pk=deal.pk)
+    organization = Organization.objects.values().get(pk=deal.organization_id)
+    return {
+        "opportunity": opportunity,
+        "organization": organization,
+        "tags": sorted(Tag.objects.values_list("pk", "name")),
+        "tag_links": sorted(deal.tags.values_list("pk", flat=True)),
+        "tasks": sorted(Task.objects.values_list("pk", "title", "assignee_id", "due_date", "done_at")),
+        "contacts": sorted(OpportunityContact.objects.values_list("pk", "member_id", "is_primary")),
+    }
