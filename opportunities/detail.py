@@ -8,23 +8,23 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
-from django.utils.formats import date_format, number_format
-from django.utils.html import format_html
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from crm import permissions
+from crm.formats import day_format, money
 from opportunities import history, selectors
 from opportunities.filters import OpportunityFilter
 from opportunities.forms import INLINE_FIELDS, OpportunityFieldForm
 from opportunities.models import FieldType, Opportunity, PhaseKind
 from opportunities.table import DEFAULT_PAGE_SIZE, GROUPS, PAGE_SIZES, ordering
-from opportunities.templatetags.opportunity_tags import custom_value
 
 # Fields of the "Deal" card, in display order (then the custom fields).
 DEAL_FIELDS = ["value", "probability", "expected_close_date", "category", "source"]
 # Fields whose change redraws the header (phase also sets the probability).
 HEADER_FIELDS = {"status", "phase", "owner"}
-HISTORY_LIMIT = 30
+# History events shown at first and per "Show more": nobody reads 200 at once.
+HISTORY_PAGE = 20
 HISTORY_MAX = 1000
 
 
@@ -34,12 +34,15 @@ class FieldView:
 
     key: str
     label: str
-    display: str
+    display: str  # plain text; the template escapes it
     url: str
     form: OpportunityFieldForm | None = None
     message: str = ""
     current: str = ""  # the stored value, shown next to the form after a conflict
     help_text: str = ""
+    day: object = None  # a date value: shown in <time datetime=…>
+    overdue: bool = False
+    link: str = ""  # a web address value: shown as a link
 
     @property
     def is_empty(self) -> bool:
@@ -48,7 +51,7 @@ class FieldView:
 
 def field_label(key: str, config) -> str:
     if key.startswith("cf_"):
-        definition = next((f for f in config.custom_fields if f"cf_{f.key}" == key), None)
+        definition = _custom_definition(key, config)
         return definition.label if definition else key
     return str(INLINE_FIELDS[key])
 
@@ -57,16 +60,27 @@ def field_keys(config) -> set[str]:
     return set(INLINE_FIELDS) | {f"cf_{f.key}" for f in config.custom_fields}
 
 
+def _custom_definition(key: str, config):
+    return next((f for f in config.custom_fields if f"cf_{f.key}" == key), None)
+
+
 def field_display(opportunity, key: str, config) -> str:
-    """The stored value of ``key`` as HTML (escaped)."""
+    """The stored value of ``key`` as text a person reads (the template escapes it)."""
     if key.startswith("cf_"):
-        definition = next((f for f in config.custom_fields if f"cf_{f.key}" == key), None)
+        definition = _custom_definition(key, config)
         if definition is None:
             return ""
         stored = opportunity.custom_values.get(definition.key)
-        if definition.field_type == FieldType.DATE and isinstance(stored, str) and parse_date(stored):
-            return date_format(parse_date(stored), "DATE_FORMAT")
-        return custom_value(opportunity, definition)
+        if stored is None or stored == "" or stored == []:
+            return ""
+        match definition.field_type:
+            case FieldType.DATE if isinstance(stored, str) and parse_date(stored):
+                return date_format(parse_date(stored), "DATE_FORMAT")
+            case FieldType.BOOLEAN:
+                return gettext("Yes") if stored else gettext("No")
+            case FieldType.MULTI_CHOICE:
+                return ", ".join(str(item) for item in stored)
+        return str(stored)
     match key:
         case "name":
             return opportunity.name
@@ -75,18 +89,10 @@ def field_display(opportunity, key: str, config) -> str:
         case "probability":
             return f"{opportunity.probability} %"
         case "value":
-            return format_html("{} {}", number_format(opportunity.value, 0, force_grouping=True), opportunity.currency)
+            return money(opportunity.value, opportunity.currency)
         case "expected_close_date":
             close = opportunity.expected_close_date
-            if not close:
-                return ""
-            overdue = close < timezone.localdate() and opportunity.phase.kind == PhaseKind.OPEN
-            return format_html(
-                '<time datetime="{}"{}>{}</time>',
-                close.isoformat(),
-                format_html(' class="is-overdue" title="{}"', gettext("overdue")) if overdue else "",
-                date_format(close, "DATE_FORMAT"),
-            )
+            return date_format(close, "DATE_FORMAT") if close else ""
         case "category" | "source" | "status" | "phase" | "owner":
             value = getattr(opportunity, key)
             return value.name if value else ""
@@ -94,10 +100,20 @@ def field_display(opportunity, key: str, config) -> str:
 
 
 def field_view(opportunity, key: str, config, *, form=None, message: str = "", current: str = "") -> FieldView:
-    help_text = ""
+    help_text, day, overdue, link = "", None, False, ""
     if key.startswith("cf_"):
-        definition = next((f for f in config.custom_fields if f"cf_{f.key}" == key), None)
+        definition = _custom_definition(key, config)
         help_text = definition.help_text if definition else ""
+        stored = opportunity.custom_values.get(definition.key) if definition else None
+        if definition is not None and definition.field_type == FieldType.DATE and isinstance(stored, str):
+            day = parse_date(stored)
+        # Only web addresses become links: a value stored while the field was plain
+        # text (an admin may change the type later) could be "javascript:…".
+        if definition is not None and definition.field_type == FieldType.URL and isinstance(stored, str):
+            link = stored if stored.lower().startswith(("http://", "https://")) else ""
+    elif key == "expected_close_date" and opportunity.expected_close_date:
+        day = opportunity.expected_close_date
+        overdue = day < timezone.localdate() and opportunity.phase.kind == PhaseKind.OPEN
     return FieldView(
         key=key,
         label=field_label(key, config),
@@ -107,6 +123,9 @@ def field_view(opportunity, key: str, config, *, form=None, message: str = "", c
         message=message,
         current=current,
         help_text=help_text,
+        day=day,
+        overdue=overdue,
+        link=link,
     )
 
 
@@ -175,14 +194,19 @@ def deal_fields(opportunity, config, *, editing: dict | None = None) -> list[Fie
 
 
 def task_context(opportunity, config, tasks, *, user, form=None) -> dict:
+    """The tasks card: each task with its assignee (from the configuration), links and the day to show."""
     from opportunities.forms import TaskForm
 
     # URLs by suffix, not one reverse() per task and action: 30 tasks are 60 links.
     tasks_url = reverse("opportunities:opportunity-tasks", args=[opportunity.short_name])
+    today = timezone.localdate()
     for task in tasks:
         task.assignee = config.user(task.assignee_id) if task.assignee_id else None
         task.check_url = f"{tasks_url}{task.pk}/{'reopen' if task.done_at else 'complete'}/"
         task.delete_url = f"{tasks_url}{task.pk}/delete/"
+        task.done_day = timezone.localdate(task.done_at) if task.done_at else None
+        # "today", "tomorrow", else "29 Aug" (the year only outside this year).
+        task.due_format = day_format(task.due_date, today) if task.due_date else ""
     open_count = sum(1 for task in tasks if task.done_at is None)
     return {
         "tasks": tasks,
@@ -196,22 +220,31 @@ def member_list(opportunity, members) -> list:
     members_url = reverse("opportunities:opportunity-members", args=[opportunity.short_name])
     edit_base = reverse("organizations:member-create", args=[opportunity.organization_id]).removesuffix("new/")
     for member in members:
+        member.initials = (member.first_name[:1] + member.last_name[:1]).upper()
         member.contact_url = f"{members_url}{member.pk}/contact/"
         member.edit_url = f"{edit_base}{member.pk}/edit/"
     return members
 
 
-def history_context(opportunity, config, *, show_all: bool = False) -> dict:
-    """The latest changes (all of them, up to HISTORY_MAX, with ``show_all``)."""
-    limit = HISTORY_MAX if show_all else HISTORY_LIMIT
-    rows, total = selectors.opportunity_history_rows(opportunity=opportunity, limit=limit)
-    complete = total <= limit
+def history_context(opportunity, config, *, shown: int = 0, count: int = HISTORY_PAGE) -> dict:
+    """``count`` history entries after the ``shown`` newest; the creation ends the last page."""
+    count = max(1, min(count, HISTORY_MAX))
+    rows, total = selectors.opportunity_history_rows(opportunity=opportunity, limit=count, offset=shown)
+    complete = shown + count >= total
     entries = history.timeline(opportunity=opportunity, rows=rows, config=config, complete=complete)
     return {
         "history": entries,
         "history_count": total + 1,  # and the creation
-        "history_more": not complete and not show_all,
+        "history_more": not complete,
+        "history_next": shown + count,  # where "Show more" goes on from
+        "history_then": shown + count + HISTORY_PAGE,  # how many the page shows after it (without JavaScript)
     }
+
+
+def history_count_param(value) -> int:
+    """The ``?history=<n>`` of a page without JavaScript: the newest n entries, in steps of a page."""
+    n = int(value) if str(value or "").isdigit() else HISTORY_PAGE
+    return max(HISTORY_PAGE, min(n, HISTORY_MAX))
 
 
 @dataclass

@@ -1,4 +1,8 @@
+import re
+from decimal import Decimal
+
 from django import forms
+from django.utils.formats import get_format, number_format
 from django.utils.translation import gettext_lazy as _
 
 from crm.widgets import Select
@@ -139,26 +143,36 @@ class MoveForm(forms.Form):
 
 
 class MoneyField(forms.DecimalField):
-    """An amount typed the German or the English way: 12500, 12.500, 12.500,50, 12,500.50 or 99,5.
+    """An amount as a plain decimal ("1234.56") or as the user's language writes it ("1.234,56", "1,234.56").
 
-    With both separators the last one is the decimal point; with one kind only, groups of exactly
-    three digits are thousands (no one types cents as three digits).
+    Anything else ("1,2,3", "1.2.3,4", "12,5" in English) is refused with an example in the
+    user's format rather than guessed at, and so are fractions of a cent ("0.005"): a
+    changed amount the user did not type is worse than a message next to the field.
     """
 
+    default_error_messages = {
+        "invalid": _("Enter an amount like %(example)s."),
+        "max_decimal_places": _("An amount has at most two decimal places (cents)."),
+    }
+
     def to_python(self, value):
-        if isinstance(value, str):
-            text = value.strip().replace(" ", "").replace("\u00a0", "").replace("€", "")
-            if "," in text and "." in text:
-                decimal, thousands = (",", ".") if text.rfind(",") > text.rfind(".") else (".", ",")
-                text = text.replace(thousands, "").replace(decimal, ".")
-            elif "," in text or "." in text:
-                parts = text.split("," if "," in text else ".")
-                if len(parts) > 2 or len(parts[-1]) == 3:
-                    text = "".join(parts)
-                else:
-                    text = ".".join(parts)
-            value = text
-        return super().to_python(value)
+        if not isinstance(value, str):
+            return super().to_python(value)
+        text = value.strip().replace(" ", "").replace("\u00a0", "").replace("\u202f", "").replace("€", "")
+        if text in self.empty_values:
+            return None
+        decimal, thousands = get_format("DECIMAL_SEPARATOR"), get_format("THOUSAND_SEPARATOR")
+        sign = r"[-+]?"
+        grouped = rf"^{sign}\d{{1,3}}(?:{re.escape(thousands)}\d{{3}})+(?:{re.escape(decimal)}\d+)?$"
+        local = rf"^{sign}\d+(?:{re.escape(decimal)}\d+)?$"
+        if re.fullmatch(grouped, text) or (decimal != "." and re.fullmatch(local, text)):
+            text = text.replace(thousands, "").replace(decimal, ".")
+        elif not re.fullmatch(rf"^{sign}\d+(?:\.\d+)?$", text):
+            example = number_format(Decimal("1234.56"), 2, use_l10n=True, force_grouping=True)
+            raise forms.ValidationError(
+                self.error_messages["invalid"], code="invalid", params={"example": f"{example} / 1234.56"}
+            )
+        return super().to_python(text)
 
 
 class _RawMultiple(forms.Field):

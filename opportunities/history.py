@@ -15,6 +15,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from crm.formats import money
 from opportunities.models import FieldType
 
 # Snapshot keys shown as plain field changes, in display order.
@@ -56,7 +57,7 @@ def _money(value, currency) -> str:
         amount = Decimal(str(value))
     except (InvalidOperation, TypeError):
         return "—"
-    return f"{formats.number_format(amount, 0, force_grouping=True)} {currency or ''}".strip()
+    return money(amount, currency or "EUR")
 
 
 class _Names:

@@ -300,11 +300,11 @@ def opportunity_task_list(*, opportunity: Opportunity) -> QuerySet[Task]:
 _HISTORY_SQL = """
 WITH latest AS (
   -- Only the newest rows can be shown, and each needs the row before it: the
-  -- newest limit + 1 (an opportunity moved every day for years has thousands).
+  -- newest offset + limit + 1 (an opportunity moved every day for years has thousands).
   SELECT e.* FROM opportunities_opportunityevent e
    WHERE e.pgh_obj_id = %(id)s
    ORDER BY e.pgh_id DESC
-   LIMIT %(limit)s + 1
+   LIMIT %(offset)s + %(limit)s + 1
 ), events AS (
   SELECT 'opportunity' AS source, e.pgh_id, e.pgh_created_at, e.pgh_label, e.pgh_context_id,
          to_jsonb(e) AS data, lag(to_jsonb(e)) OVER (ORDER BY e.pgh_id) AS before
@@ -332,7 +332,7 @@ SELECT ev.source, ev.pgh_created_at, ev.pgh_label, c.metadata ->> 'user', ev.dat
   LEFT JOIN pghistory_context c ON c.id = ev.pgh_context_id
  WHERE NOT (ev.source = 'opportunity' AND ev.pgh_label = 'created')
  ORDER BY ev.pgh_created_at DESC, ev.source, ev.pgh_id DESC
- LIMIT %(limit)s
+ LIMIT %(limit)s OFFSET %(offset)s
 """
 
 
@@ -346,13 +346,15 @@ class HistoryRow:
     before: dict | None  # the same object's previous row
 
 
-def opportunity_history_rows(*, opportunity: Opportunity, limit: int = 1000) -> tuple[list[HistoryRow], int]:
-    """The latest ``limit`` recorded changes of the opportunity, its tasks and contact persons, newest first.
+def opportunity_history_rows(
+    *, opportunity: Opportunity, limit: int = 1000, offset: int = 0
+) -> tuple[list[HistoryRow], int]:
+    """``limit`` recorded changes of the opportunity, its tasks and contact persons after the ``offset`` newest.
 
-    Returns them with the total number of changes recorded.
+    Returns them, newest first, with the total number of changes recorded.
     """
     with connection.cursor() as cursor:
-        cursor.execute(_HISTORY_SQL, {"id": opportunity.pk, "limit": limit})
+        cursor.execute(_HISTORY_SQL, {"id": opportunity.pk, "limit": limit, "offset": offset})
         rows = cursor.fetchall()
     result = []
     for source, at, label, user_id, data, before, _total in rows:

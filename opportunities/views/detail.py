@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
@@ -42,7 +43,9 @@ def _render_page(request, opportunity, config, *, status=200, editing=None, acti
     context.update(
         detail.task_context(opportunity, config, tasks, user=request.user, form=extra.pop("task_form", None))
     )
-    context.update(detail.history_context(opportunity, config, show_all=request.GET.get("history") == "all"))
+    # Without JavaScript, "Show more" asks for the page with more history entries.
+    count = detail.history_count_param(request.GET.get("history"))
+    context.update(detail.history_context(opportunity, config, count=count))
     context.update(
         {
             "members": detail.member_list(opportunity, selectors.opportunity_member_list(opportunity=opportunity)),
@@ -95,9 +98,9 @@ def _version_oob(response, old_version: int, new_version: int):
     Forms that were already stale (after a conflict elsewhere) keep their version and stay stale.
     """
     if old_version != new_version:
-        response.content += (
-            f'<input type="hidden" name="version" value="{new_version}" data-version="{new_version}" '
-            f"hx-swap-oob='outerHTML:input[data-version=\"{old_version}\"]'>"
+        response.content += render_to_string(
+            "opportunities/opportunity_detail.html#version-oob",
+            {"old_version": old_version, "new_version": new_version},
         ).encode()
     return response
 
@@ -478,15 +481,19 @@ def opportunity_contact(request, short_name, member_pk):
 
 @require_GET
 def opportunity_history(request, short_name):
-    """The timeline (redrawn after changes; ?history=all shows every entry)."""
+    """The history card with the newest entries (redrawn after changes); ?shown=<n>: the next entries after n."""
     opportunity, config = _opportunity(request, short_name)
+    shown = request.GET.get("shown", "")
+    shown = min(int(shown), detail.HISTORY_MAX) if shown.isdigit() else 0
     if not _is_fragment(request):
-        return redirect(f"{opportunity.get_absolute_url()}?history=all#history")
+        more = f"?history={shown + detail.HISTORY_PAGE}#history-more" if shown else "#history"
+        return redirect(opportunity.get_absolute_url() + more)
     context = {
         **detail.base_context(request, opportunity, config),
-        **detail.history_context(opportunity, config, show_all=request.GET.get("history") == "all"),
+        **detail.history_context(opportunity, config, shown=shown),
     }
-    return render(request, "opportunities/opportunity_detail.html#history", context)
+    partial = "history-more" if shown else "history"
+    return render(request, f"opportunities/opportunity_detail.html#{partial}", context)
 
 
 # Trash (crm/trash.py) ------------------------------------------------------------------------

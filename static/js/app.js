@@ -42,6 +42,16 @@
     }
   });
 
+  // Enter in a search box inside a bigger form (the organization picker of "New
+  // opportunity") searches there instead of submitting the whole form.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || !window.htmx) return;
+    const input = event.target.closest && event.target.closest("input[data-enter-searches]");
+    if (!input) return;
+    event.preventDefault();
+    window.htmx.trigger(input, "search");
+  });
+
   // Swapped-in content: focus the first field with an error, else honour
   // autofocus (browsers only do so on page load).
   document.addEventListener("htmx:load", function (event) {

@@ -94,4 +94,28 @@ def test_a_stale_edit_shows_who_changed_what(page):
     expect(page.locator("#field-value .conflict")).to_contain_text("Maria Manager changed")
     expect(value).to_have_value("15000")
     page.locator("#field-value").get_by_role("button", name="Save").click()
-    expect(page.locator("#field-value .prop-value")).to_contain_text("15,000 EUR")
+    expect(page.locator("#field-value .prop-value")).to_have_text("€15,000")
+
+
+def test_enter_in_the_name_field_of_a_new_opportunity_submits_it(page):
+    factories.make_user(username="sandra", role="Sales", display_name="Sandra Sales")
+    factories.make_organization(name="Bionic Systems GmbH", code="BION", city="Berlin")
+    login(page, username="sandra")
+    page.goto("/opportunities/new/")
+    page.wait_for_load_state()
+
+    # Nothing chosen yet: Enter says what is missing, next to the fields.
+    page.get_by_label("Name", exact=True).press("Enter")
+    expect(page.locator("#organization-picker")).to_contain_text("Choose the organization.")
+    expect(page.get_by_text("Give the opportunity a name.")).to_be_visible()
+
+    # Enter in the search box searches (it does not submit the form).
+    page.get_by_label("Search organizations").fill("bion")
+    page.get_by_label("Search organizations").press("Enter")
+    page.get_by_label("Bionic Systems GmbH").check()
+    page.get_by_label("Name", exact=True).fill("CRM rollout")
+    page.get_by_label("Name", exact=True).press("Enter")
+
+    expect(page).to_have_url(re.compile(r"/opportunities/BION-1/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("CRM rollout")
+    assert Opportunity.objects.get().name == "CRM rollout"

@@ -119,7 +119,8 @@ def test_detail_query_count_is_constant(sales_client, deal, org, sales_user, dja
 
     Ours (7): session, user with permissions, configuration (phases, statuses, categories, sources,
     tags, custom fields, users in one), the opportunity (+ organization, tag ids and the
-    organization's opportunity count), tasks, members (+ contact flags), history (one UNION).
+    organization's opportunity count), tasks, members (+ contact flags), history (one UNION: the
+    newest 20 events and the total, however long the history is).
     The hosted sections add theirs: the reminder badge's count, journal entries with authors,
     documents with authors and their lines.
     """
@@ -167,7 +168,7 @@ def test_detail_query_count_is_constant(sales_client, deal, org, sales_user, dja
     ("key", "value", "expected"),
     [
         ("name", "  CRM   rollout  phase 2 ", "CRM rollout phase 2"),
-        ("value", "12.500,50", Decimal("12500.50")),
+        ("value", "12,500.50", Decimal("12500.50")),
         ("probability", "40", 40),
         ("expected_close_date", "2027-03-31", datetime.date(2027, 3, 31)),
         ("description", "Needs:\n- SSO\n- Export", "Needs:\n- SSO\n- Export"),
@@ -227,7 +228,7 @@ def test_inline_edit_of_category_uses_the_configured_values(sales_client, deal):
     [
         ("probability", "150", "less than or equal to 100"),
         ("value", "-5", "greater than or equal to 0"),
-        ("value", "a lot", "Enter a number"),
+        ("value", "a lot", "Enter an amount like 1,234.56 / 1234.56."),
         ("expected_close_date", "31.02.2027", "Enter a valid date"),
         ("name", "   ", "This field is required"),
         ("category", "999999", "Select a valid choice"),
@@ -243,6 +244,73 @@ def test_invalid_inline_edit_shows_the_message_and_keeps_the_input(sales_client,
     assert fresh(deal).version == deal.version
 
 
+@pytest.mark.parametrize(
+    ("language", "typed", "stored"),
+    [
+        ("en", "1234.56", Decimal("1234.56")),
+        ("en", "1,234.56", Decimal("1234.56")),
+        ("en", "1,234", Decimal("1234")),
+        ("en", " 12 500 ", Decimal("12500")),
+        ("en", "99.5", Decimal("99.5")),
+        ("de", "1.234,56", Decimal("1234.56")),
+        ("de", "1234,56", Decimal("1234.56")),
+        ("de", "1234.56", Decimal("1234.56")),
+        ("de", "1.234", Decimal("1234")),
+        ("de", "99,5 €", Decimal("99.5")),
+    ],
+)
+def test_money_is_read_as_a_plain_decimal_or_in_the_users_language(sales_client, deal, language, typed, stored):
+    sales_client.cookies["django_language"] = language
+
+    response = sales_client.post(field_url(deal, "value"), {"value": typed, "version": deal.version}, **HX)
+
+    assert response.status_code == 200
+    assert fresh(deal).value == stored
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "message"),
+    [
+        ("en", "0.005", "An amount has at most two decimal places (cents)."),
+        ("en", "4.800", "An amount has at most two decimal places (cents)."),
+        ("en", "1,2,3", "Enter an amount like 1,234.56 / 1234.56."),
+        ("en", "1.2.3,4", "Enter an amount like 1,234.56 / 1234.56."),
+        ("en", "12,5", "Enter an amount like 1,234.56 / 1234.56."),
+        ("en", "1.234,56", "Enter an amount like 1,234.56 / 1234.56."),
+        ("de", "0,005", "Ein Betrag hat höchstens zwei Nachkommastellen (Cent)."),
+        ("de", "1,2,3", "Geben Sie einen Betrag wie 1.234,56 / 1234.56 ein."),
+        ("de", "1.2.3,4", "Geben Sie einen Betrag wie 1.234,56 / 1234.56 ein."),
+        ("de", "1,234.56", "Geben Sie einen Betrag wie 1.234,56 / 1234.56 ein."),
+    ],
+)
+def test_money_in_another_format_is_refused_next_to_the_field(sales_client, deal, language, typed, message):
+    sales_client.cookies["django_language"] = language
+
+    response = sales_client.post(field_url(deal, "value"), {"value": typed, "version": deal.version}, **HX)
+
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert message in text(response)
+    assert f'value="{typed}"' in html  # what the user typed stays in the field
+    # The message sits with the field: its error list, which the input points to.
+    assert 'aria-describedby="edit-value-value_error"' in html and 'id="edit-value-value_error"' in html
+    stored = fresh(deal)
+    assert (stored.value, stored.version) == (deal.value, deal.version)
+
+
+@pytest.mark.parametrize(("language", "typed"), [("en", "0.005"), ("en", "1,2,3"), ("de", "1.2.3,4")])
+def test_new_opportunity_with_a_bad_amount_is_not_created(sales_client, org, sales_user, language, typed):
+    sales_client.cookies["django_language"] = language
+    data = {"organization": org.pk, "name": "Support", "phase": factories.phase("Research").pk, "value": typed}
+
+    response = sales_client.post(reverse("opportunities:opportunity-create"), data)
+
+    assert response.status_code == 422
+    assert response.context["form"].errors["value"]
+    assert f'value="{typed}"' in response.content.decode()
+    assert not Opportunity.objects.filter(name="Support").exists()
+
+
 def test_stale_inline_edit_is_refused_with_the_current_value(sales_client, manager, deal):
     services.opportunity_field_update(
         opportunity_id=deal.pk, version=deal.version, data={"value": Decimal("99000")}, user=manager
@@ -253,7 +321,7 @@ def test_stale_inline_edit_is_refused_with_the_current_value(sales_client, manag
     page = text(response)
     assert response.status_code == 409
     assert "Maria Manager changed BION-1" in page and "Your change was not saved" in page
-    assert "Current value: 99.000 EUR" in page or "Current value: 99,000 EUR" in page
+    assert "Current value: €99,000" in page
     assert 'value="15000"' in response.content.decode()  # what the user typed is kept
     assert f'data-version="{deal.version + 1}"' in response.content.decode()
     assert fresh(deal).value == Decimal("99000")
@@ -263,6 +331,8 @@ def test_invalid_version_is_a_400_not_a_500(sales_client, deal):
     response = sales_client.post(field_url(deal, "name"), {"value": "X", "version": "abc"}, **HX)
 
     assert response.status_code == 400
+    stored = fresh(deal)
+    assert (stored.name, stored.version, stored.updated_at) == (deal.name, deal.version, deal.updated_at)
 
 
 def test_unknown_field_is_a_404(sales_client, deal):
@@ -517,6 +587,8 @@ def test_member_of_another_organization_cannot_be_a_contact(sales_client, deal):
     response = sales_client.post(url("contact", deal, stranger.pk), {"contact": "1"}, **HX)
 
     assert response.status_code == 404
+    assert not OpportunityContact.objects.exists()
+    assert fresh(deal).version == deal.version
 
 
 # Tasks ------------------------------------------------------------------------------------------
@@ -571,6 +643,10 @@ def test_unknown_task_action_or_task_is_a_404(sales_client, deal):
 
     assert sales_client.post(url("task-action", deal, task.pk, "explode"), **HX).status_code == 404
     assert sales_client.post(url("task-action", deal, other_task.pk, "complete"), **HX).status_code == 404
+    assert sales_client.post(url("task-action", deal, other_task.pk, "delete"), **HX).status_code == 404
+
+    tasks = Task.objects.order_by("pk").values_list("pk", "title", "done_at")
+    assert list(tasks) == [(task.pk, task.title, None), (other_task.pk, other_task.title, None)]
 
 
 # Won, lost, reopened ------------------------------------------------------------------------------
@@ -651,7 +727,7 @@ def test_history_names_who_changed_what(sales_client, deal, org, manager_client)
     assert "Sandra Sales made Anna Alt the primary contact" in page
     assert "Sandra Sales completed “Send offer”" in page
     assert "Sandra Sales added the task “Send offer”" in page
-    assert "Maria Manager edited it" in page and "Value 12.500 EUR → 20.000 EUR" in page.replace(",", ".")
+    assert "Maria Manager edited it" in page and "Value €12,500 → €20,000" in page
     assert "Sandra Sales moved it to another phase" in page and "Phase Research → Contact made" in page
     assert "created the opportunity" in page
     # Newest first.
@@ -678,20 +754,36 @@ def test_history_ignores_derived_columns(sales_client, deal, sales_user):
     assert [row.source for row in rows] == ["task"]
 
 
-def test_history_shows_the_latest_changes_and_all_on_request(sales_client, deal, sales_user):
-    for probability in range(1, 41):
+def test_history_shows_the_latest_20_and_more_on_request(sales_client, deal, sales_user):
+    for probability in range(1, 46):  # 45 changes after the creation (10 %)
         services.opportunity_field_update(
             opportunity_id=deal.pk, version=fresh(deal).version, data={"probability": probability}, user=sales_user
         )
 
-    page = sales_client.get(url("history", deal), **HX)
-    assert len(page.context["history"]) == 30
-    assert "Probability 39 % → 40 %" in text(page) and "Show all 41 entries" in text(page)
-    assert "created the opportunity" not in text(page)
+    page = sales_client.get(deal.get_absolute_url())
+    assert len(page.context["history"]) == 20
+    assert "Probability 44 % → 45 %" in text(page) and "Probability 25 % → 26 %" in text(page)
+    assert "Probability 24 % → 25 %" not in text(page) and "created the opportunity" not in text(page)
+    assert f'hx-get="{url("history", deal)}?shown=20"' in page.content.decode()
 
-    page = sales_client.get(url("history", deal) + "?history=all", **HX)
-    assert len(page.context["history"]) == 41
-    assert "Probability 10 % → 1 %" in text(page) and "created the opportunity" in text(page)
+    # "Show more" (htmx): the next 20, and another "Show more" for the rest.
+    more = sales_client.get(url("history", deal) + "?shown=20", **HX)
+    assert len(more.context["history"]) == 20
+    assert "Probability 24 % → 25 %" in text(more) and "Probability 5 % → 6 %" in text(more)
+    assert "Probability 4 % → 5 %" not in text(more) and "Probability 25 % → 26 %" not in text(more)
+    assert f'hx-get="{url("history", deal)}?shown=40"' in more.content.decode()
+    last = sales_client.get(url("history", deal) + "?shown=40", **HX)
+    assert len(last.context["history"]) == 6
+    assert "Probability 10 % → 1 %" in text(last) and "created the opportunity" in text(last)
+    assert 'id="history-more"' not in last.content.decode()
+
+    # Without JavaScript the link asks for the page with 40 entries.
+    assert 'href="/opportunities/BION-1/?history=40#history-more"' in page.content.decode()
+    page = sales_client.get(deal.get_absolute_url() + "?history=40")
+    assert len(page.context["history"]) == 40 and "Probability 5 % → 6 %" in text(page)
+    page = sales_client.get(deal.get_absolute_url() + "?history=60")
+    assert len(page.context["history"]) == 46 and "created the opportunity" in text(page)
+    assert sales_client.get(url("history", deal) + "?shown=20")["Location"].endswith("?history=40#history-more")
 
 
 # New opportunity ------------------------------------------------------------------------------------
@@ -708,7 +800,7 @@ def test_new_opportunity_from_an_organization(sales_client, org, sales_user):
             "name": "Support contract",
             "phase": factories.phase("Research").pk,
             "owner": sales_user.pk,
-            "value": "4.800",
+            "value": "4,800",
             "expected_close_date": "2027-02-01",
         },
     )
@@ -814,6 +906,23 @@ def test_no_pager_without_a_list_or_with_a_broken_one(sales_client, deal):
     ],
 )
 def test_bad_input_is_answered_never_with_a_500(sales_client, deal, name, args, data):
+    before = _rows_a_detail_post_may_touch(deal)
+
     response = sales_client.post(url(name, deal, *args), data, **HX)
 
     assert 400 <= response.status_code < 500
+    assert _rows_a_detail_post_may_touch(deal) == before
+
+
+def _rows_a_detail_post_may_touch(deal) -> dict:
+    """The opportunity's fields, its tags, tasks and contacts, its organization's contact details, the tag list."""
+    opportunity = Opportunity.objects.values().get(pk=deal.pk)
+    organization = Organization.objects.values().get(pk=deal.organization_id)
+    return {
+        "opportunity": opportunity,
+        "organization": organization,
+        "tags": sorted(Tag.objects.values_list("pk", "name")),
+        "tag_links": sorted(deal.tags.values_list("pk", flat=True)),
+        "tasks": sorted(Task.objects.values_list("pk", "title", "assignee_id", "due_date", "done_at")),
+        "contacts": sorted(OpportunityContact.objects.values_list("pk", "member_id", "is_primary")),
+    }
