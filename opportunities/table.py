@@ -8,7 +8,7 @@ from django.db.models import F
 from django.db.models.functions import Lower
 from django.http import QueryDict
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -358,19 +358,3 @@ def row_get(pk, config):
     row = opportunity_table_queryset().get(pk=pk)
     attach_configuration([row], config)
     return row
-
-
-def conflict_message(opportunity, config) -> str:
-    """Say who changed the opportunity and when, so the user knows what they are looking at."""
-    who = config.user(opportunity.updated_by_id) if opportunity.updated_by_id else None
-    when = formats.date_format(timezone.localtime(opportunity.updated_at), "SHORT_DATETIME_FORMAT")
-    phase = config.phase(opportunity.phase_id)
-    return _(
-        "%(who)s changed %(name)s at %(when)s (now in phase “%(phase)s”). Your change was not saved; "
-        "this is the current state."
-    ) % {
-        "who": who.name if who else _("Someone"),
-        "name": opportunity.short_name,
-        "when": when,
-        "phase": phase.name if phase else "",
-    }

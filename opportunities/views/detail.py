@@ -9,7 +9,8 @@ from django_htmx.http import trigger_client_event
 
 from crm import permissions
 from journal import selectors as journal_selectors
-from opportunities import detail, selectors, services, table
+from opportunities import detail, selectors, services
+from opportunities.conflicts import conflict_message
 from opportunities.forms import (
     LoseForm,
     OpportunityFieldForm,
@@ -176,7 +177,7 @@ def _field_save(request, short_name, key):
             )
         except services.VersionConflict as conflict:
             status = 409
-            message = table.conflict_message(conflict.opportunity, config)
+            message = conflict_message(conflict.opportunity, config=config, user=request.user)
         except ValidationError as error:
             status = 422
             field_errors = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
@@ -256,7 +257,7 @@ def _action(request, short_name, form_class, run):
         try:
             opportunity = run(opportunity, form.cleaned_data)
         except services.VersionConflict as conflict:
-            status, message = 409, table.conflict_message(conflict.opportunity, config)
+            status, message = 409, conflict_message(conflict.opportunity, config=config, user=request.user)
         except ValidationError as error:
             status = 422
             for text in error.messages:

@@ -16,6 +16,7 @@ from crm import permissions
 from crm import services as crm_services
 from crm.navigation import safe_next
 from opportunities import selectors, services, table
+from opportunities.conflicts import conflict_message
 from opportunities.forms import (
     BulkActionForm,
     ColumnsForm,
@@ -137,7 +138,7 @@ def opportunity_quick_edit(request, short_name):
             )
         except services.VersionConflict as conflict:
             status = 409
-            message = table.conflict_message(conflict.opportunity, config)
+            message = conflict_message(conflict.opportunity, config=config, user=request.user)
         except ValidationError as error:
             status = 400
             message = " ".join(error.messages)

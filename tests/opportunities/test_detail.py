@@ -369,7 +369,7 @@ def test_stale_phase_change_shows_the_conflict_in_the_header(sales_client, manag
     )
 
     assert response.status_code == 409
-    assert "now in phase “Reminder”" in text(response)
+    assert "the phase (now “Reminder”)" in text(response)
     assert fresh(deal).phase.name == "Reminder"
 
 
