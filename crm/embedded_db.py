@@ -59,11 +59,11 @@ def embedded_server_stop(var_dir: Path) -> bool:
 
 
 if __name__ == "__main__":
+    # `make db-stop`: python -m crm.embedded_db stop [VAR_DIR] (the project's var/ by default).
     import sys
 
-    if sys.argv[1:] != ["stop"]:
-        sys.exit("usage: python -m crm.embedded_db stop")
-    var = Path(__file__).resolve().parent.parent / "var"
-    print(
-        "Stopped the embedded PostgreSQL." if embedded_server_stop(var) else "The embedded PostgreSQL is not running."
-    )
+    if sys.argv[1:2] != ["stop"] or len(sys.argv) > 3:
+        sys.exit("usage: python -m crm.embedded_db stop [VAR_DIR]")
+    var = Path(sys.argv[2]) if len(sys.argv) == 3 else Path(__file__).resolve().parent.parent / "var"
+    stopped = embedded_server_stop(var)
+    print("Stopped the embedded PostgreSQL." if stopped else "The embedded PostgreSQL is not running.")
