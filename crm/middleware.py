@@ -46,7 +46,9 @@ class PrivateCacheMiddleware:
     proxy's cache nor in the browser's (the back button on a shared computer
     after logging out). A response that says how it may be cached (the phase
     stylesheet's revalidation, a download's own header) keeps its own say.
-    Static files never get here: WhiteNoise answers them first.
+    Static files never get here: WhiteNoise answers them first. Error pages
+    (5xx) hold nothing private, and after a database outage's 503 asking for
+    the user would wait for the database once more.
     """
 
     def __init__(self, get_response):
@@ -54,7 +56,9 @@ class PrivateCacheMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if not response.has_header("Cache-Control") and request.user.is_authenticated:
+        if response.status_code >= 500 or response.has_header("Cache-Control"):
+            return response
+        if request.user.is_authenticated:
             patch_cache_control(response, private=True, no_store=True)
         return response
 
