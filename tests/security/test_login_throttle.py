@@ -2,11 +2,13 @@
 many addresses together lock the username until a new password, an admin's unlock or a day has passed."""
 
 import datetime as dt
+import io
 import re
 
 import pytest
 import time_machine
 from axes.models import AccessAttempt
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -260,3 +262,12 @@ def test_an_admin_unlocks_the_username_in_django_admin(sandra, admin_user):
     response = login(client, "sandra", PASSWORD)
     assert response.status_code == 302
     assert logged_in(client)
+
+
+def test_axes_reset_username_unlocks_the_username_everywhere(sandra):
+    spread_failures("sandra", addresses=6)
+    assert login(Client(REMOTE_ADDR="203.0.113.1"), "sandra", PASSWORD).status_code == 429
+
+    call_command("axes_reset_username", "sandra", stdout=io.StringIO())
+
+    assert login(Client(REMOTE_ADDR="203.0.113.1"), "sandra", PASSWORD).status_code == 302
