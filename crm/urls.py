@@ -1,10 +1,16 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from crm import views
+from crm import login_throttle, views
 
 urlpatterns = [
     path("", include("crm.app_urls")),
+    # Django's page, except that the new password also lifts the username's login locks.
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        login_throttle.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     # The account menu's language choice (base.html): Django's set_language, and the choice
     # remembered for the user's e-mails.

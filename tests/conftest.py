@@ -38,16 +38,28 @@ def _ensure_seeded():
         getattr(importlib.import_module(module), function)(django_apps, None)
 
 
+DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "live_server",
+}
+
+
 @pytest.fixture(autouse=True)
 def _seeded_configuration(request, django_db_blocker):
+    marker = request.node.get_closest_marker("django_db")
+    fixtures = set(request.fixturenames)
+    if marker is None and not DATABASE_FIXTURES & fixtures:
+        # A test without the database never asks for it: no test database is
+        # created or opened for it, so such tests run alone (and on a
+        # pytest-xdist worker that gets nothing else) without a database server.
+        yield
+        return
     # Set up the database fixture inside this one, so that this teardown runs
     # after its flush.
     request.getfixturevalue("_django_db_helper")
-    marker = request.node.get_closest_marker("django_db")
-    fixtures = set(request.fixturenames)
-    if marker is None and not {"db", "transactional_db", "live_server"} & fixtures:
-        yield
-        return
     _ensure_seeded()
     yield
     transactional = (marker is not None and marker.kwargs.get("transaction")) or {

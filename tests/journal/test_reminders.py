@@ -204,11 +204,17 @@ def test_snoozing_into_the_past_is_refused_but_undo_restores_an_overdue_date(sal
 
 def test_snoozing_someone_elses_reminder_is_forbidden(client, sales_user, other_sales_user, opportunity):
     entry = remind(opportunity, sales_user, day("2026-11-16"))
+    before = JournalEntry.objects.values().get(pk=entry.pk)
     client.force_login(other_sales_user)
 
     response = client.post(reverse("journal:reminder-snooze", args=[entry.pk]), {"preset": "tomorrow"}, **HX)
 
     assert response.status_code == 403
+    entry.refresh_from_db()
+    assert entry.reminder_date == day("2026-11-16")
+    assert entry.reminder_assignee == sales_user
+    assert entry.reminder_done_at is None
+    assert JournalEntry.objects.values().get(pk=entry.pk) == before  # nothing else changed either
 
 
 @time_machine.travel(datetime.datetime(2026, 11, 18, 11, 0, tzinfo=UTC), tick=False)

@@ -1,9 +1,14 @@
-"""Login throttling (django-axes): a username is paused from one address, nobody else is."""
+"""Login throttling (django-axes): a username is paused from one address, nobody else is; guesses from
+many addresses together lock the username until a new password, an admin's unlock or a day has passed."""
 
 import datetime as dt
+import io
+import re
 
 import pytest
 import time_machine
+from axes.models import AccessAttempt
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -135,3 +140,134 @@ def test_the_throttle_costs_ordinary_requests_no_query(client, sales_user, setti
     without_throttle = queries()
 
     assert with_throttle == without_throttle
+
+
+# The ceiling per username, across all addresses (crm/login_throttle.py).
+
+
+def spread_failures(username, addresses, per_address=5, network="203.0.113"):
+    """Guess from several addresses, ``per_address`` times each (five is where each address is paused)."""
+    for n in range(addresses):
+        fail(Client(REMOTE_ADDR=f"{network}.{n + 1}"), username, per_address)
+
+
+def test_guesses_from_many_addresses_lock_the_username_everywhere(sandra):
+    spread_failures("sandra", addresses=6)  # 30 wrong guesses, five from each address
+
+    seventh = Client(REMOTE_ADDR="198.51.100.7")
+    response = login(seventh, "sandra", PASSWORD)
+
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "this username is locked" in page and "auth-card" in page
+    assert "Set a new password by e-mail to unlock it" in page
+    assert "unlocks by itself after 24 hours" in page
+    assert reverse("password_reset") in page
+    assert not logged_in(seventh)
+
+
+def test_the_twentieth_failure_locks_and_the_nineteenth_does_not(sandra):
+    spread_failures("sandra", addresses=3)  # 15
+    spread_failures("sandra", addresses=1, per_address=4, network="192.0.2")  # 19, that address not paused yet
+    # One address more with a new client: the 19 failures alone do not lock anybody out.
+    assert login(Client(REMOTE_ADDR="198.51.100.7"), "sandra", PASSWORD).status_code == 302
+
+    twentieth = login(Client(REMOTE_ADDR="192.0.2.20"), "sandra", "wrong")  # an address with no failures
+    right = login(Client(REMOTE_ADDR="198.51.100.8"), "sandra", PASSWORD)
+
+    assert twentieth.status_code == 429
+    assert "this username is locked" in twentieth.content.decode()
+    assert right.status_code == 429
+
+
+def test_attempts_refused_by_an_address_lock_do_not_count_towards_the_ceiling(sandra):
+    # One address is paused after five guesses; its next 25 attempts guess nothing.
+    fail(Client(REMOTE_ADDR="203.0.113.66"), "sandra", 30)
+
+    response = login(Client(REMOTE_ADDR="198.51.100.7"), "sandra", PASSWORD)
+
+    assert response.status_code == 302
+
+
+def test_failures_more_than_an_hour_apart_do_not_add_up(sandra):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        spread_failures("sandra", addresses=3)  # 15
+    with time_machine.travel(start + dt.timedelta(minutes=61), tick=False):
+        spread_failures("sandra", addresses=3)  # 15 more, in a new hour
+        right = login(Client(REMOTE_ADDR="198.51.100.7"), "sandra", PASSWORD)
+
+    assert right.status_code == 302
+
+
+def test_the_username_lock_ends_by_itself_after_a_day(sandra):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        spread_failures("sandra", addresses=4)
+        assert login(Client(REMOTE_ADDR="198.51.100.7"), "sandra", PASSWORD).status_code == 429
+    with time_machine.travel(start + dt.timedelta(hours=23, minutes=59), tick=False):
+        assert login(Client(REMOTE_ADDR="198.51.100.7"), "sandra", PASSWORD).status_code == 429
+
+    with time_machine.travel(start + dt.timedelta(hours=24, minutes=1), tick=False):
+        client = Client(REMOTE_ADDR="198.51.100.7")
+        response = login(client, "sandra", PASSWORD)
+
+    assert response.status_code == 302
+    assert logged_in(client)
+
+
+def test_the_username_lock_does_not_touch_other_users(sandra):
+    factories.make_user(username="oskar", password=PASSWORD)
+    spread_failures("sandra", addresses=4)
+
+    response = login(Client(REMOTE_ADDR="203.0.113.1"), "oskar", PASSWORD)
+
+    assert response.status_code == 302
+
+
+def test_a_password_reset_by_email_lifts_the_lock(sandra, mailoutbox):
+    spread_failures("sandra", addresses=6)
+    client = Client(REMOTE_ADDR="198.51.100.7")
+    assert login(client, "sandra", PASSWORD).status_code == 429
+
+    # The reset pages stay open while the username is locked.
+    assert client.post(reverse("password_reset"), {"email": "sandra@example.com"}).status_code == 302
+    (message,) = mailoutbox
+    link = re.search(r"https?://[^/\s]+(/accounts/reset/\S+/)", message.body).group(1)
+    form_page = client.get(link, follow=True)
+    new_password = "Another-Passw0rd!"
+    done = client.post(form_page.redirect_chain[-1][0], {"new_password1": new_password, "new_password2": new_password})
+    assert done.status_code == 302 and done["Location"] == reverse("password_reset_complete")
+
+    response = login(client, "sandra", new_password)
+
+    assert response.status_code == 302
+    assert logged_in(client)
+    assert not AccessAttempt.objects.filter(username="sandra").exists()
+
+
+def test_an_admin_unlocks_the_username_in_django_admin(sandra, admin_user):
+    spread_failures("sandra", addresses=6)
+    assert login(Client(REMOTE_ADDR="198.51.100.7"), "sandra", PASSWORD).status_code == 429
+    admin = Client()
+    admin.force_login(admin_user)
+    changelist = reverse("admin:axes_accessattempt_changelist")
+    listed = admin.get(changelist, {"q": "sandra"})
+    assert "(all addresses)" in listed.content.decode()  # the username's own row, next to the addresses'
+
+    ids = list(AccessAttempt.objects.filter(username="sandra").values_list("pk", flat=True))
+    admin.post(changelist, {"action": "delete_selected", "_selected_action": ids, "post": "yes"})
+
+    client = Client(REMOTE_ADDR="198.51.100.7")
+    response = login(client, "sandra", PASSWORD)
+    assert response.status_code == 302
+    assert logged_in(client)
+
+
+def test_axes_reset_username_unlocks_the_username_everywhere(sandra):
+    spread_failures("sandra", addresses=6)
+    assert login(Client(REMOTE_ADDR="203.0.113.1"), "sandra", PASSWORD).status_code == 429
+
+    call_command("axes_reset_username", "sandra", stdout=io.StringIO())
+
+    assert login(Client(REMOTE_ADDR="203.0.113.1"), "sandra", PASSWORD).status_code == 302
