@@ -84,10 +84,8 @@ load: install
 	$(UV) sync --locked --group load
 	$(BIN)/python bench/load.py
 
-# Jinja2 is only needed for this comparison, so it lives in its own dependency group.
 .PHONY: bench-engines
 bench-engines: install
-	$(UV) sync --locked --group bench
 	$(BIN)/python bench/template_engines.py
 
 .PHONY: failure

@@ -107,6 +107,14 @@ TEMPLATES = [
             ],
         },
     },
+    # Components and repeated fragments (crm/jinja2.py says why); after Django's engine, so that
+    # a name is looked up in templates/ first and the admin is untouched.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "crm.jinja2.environment", "trim_blocks": True, "lstrip_blocks": True},
+    },
 ]
 
 WSGI_APPLICATION = "crm.wsgi.application"

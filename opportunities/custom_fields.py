@@ -143,3 +143,20 @@ def clean_custom_values(values: dict, *, fields=None, partial: bool = False) -> 
     if errors:
         raise ValidationError(errors)
     return cleaned
+
+
+def display(field: CustomField, value) -> tuple[str, str]:
+    """A stored value as (text, link) for showing it: link is "" unless it is a web address to open."""
+    if _is_empty(value):
+        return "", ""
+    match field.field_type:
+        case FieldType.BOOLEAN:
+            return (_("Yes") if value else _("No")), ""
+        case FieldType.MULTI_CHOICE:
+            return ", ".join(str(item) for item in value), ""
+        case FieldType.URL:
+            # Only web addresses become links: a value stored while the field was plain
+            # text (an admin may change the type later) could be "javascript:…".
+            text = str(value)
+            return text, text if text.lower().startswith(("http://", "https://")) else ""
+    return str(value), ""

@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crm import csv_export, permissions
-from opportunities import selectors
+from opportunities import custom_fields, selectors
 from opportunities.filters import OpportunityFilter
-from opportunities.models import Opportunity
-from opportunities.selectors import attach_configuration, group_totals, opportunity_table_queryset
+from opportunities.models import Opportunity, PhaseKind
+from opportunities.selectors import attach_configuration, group_totals, opportunity_is_stale, opportunity_table_queryset
 
 PAGE_SIZES = (25, 50, 100)
 DEFAULT_PAGE_SIZE = 25
@@ -358,3 +358,23 @@ def row_get(pk, config):
     row = opportunity_table_queryset().get(pk=pk)
     attach_configuration([row], config)
     return row
+
+
+def _is_stale(opportunity) -> bool:
+    return opportunity_is_stale(opportunity, is_open=opportunity.phase.kind == PhaseKind.OPEN)
+
+
+def row_context(context) -> dict:
+    """What jinja2/opportunities/table_row.html reads, from a page's (or a quick edit's) context."""
+    group = context.get("group")
+    return {
+        "columns": context["columns"],
+        "row_rights": context["row_rights"],
+        "today": context.get("today") or timezone.localdate(),
+        "can_reassign": context.get("can_reassign", False),
+        "group_field": GROUPS[group][1] if group in GROUPS else "",
+        "row_message": context.get("row_message", ""),
+        "row_message_level": context.get("row_message_level", ""),
+        "is_stale": _is_stale,
+        "custom_display": custom_fields.display,
+    }

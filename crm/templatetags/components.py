@@ -1,34 +1,58 @@
-"""The UI components of templates/components/ as tags: each renders its template.
+"""The UI components as Django template tags: each renders its one template in jinja2/components/.
 
-A tag is shorter to call than an ``{% include … with … %}`` and the template stays the
-one source of truth for the markup. Formatting filters (``money``, ``day``) are here too,
-so every page shows the same value the same way.
+The components live in Jinja2 (crm/jinja2.py says why) and are used from both engines, so each
+piece of UI has one source. Formatting filters (``money``, ``day``) are here too, so every page
+shows the same value the same way.
 """
 
 from django import template
+from django.template import engines
+from django.utils.safestring import mark_safe
 
 from crm import formats
 
 register = template.Library()
 
-
-@register.inclusion_tag("components/avatar.html")
-def avatar(user, size=""):
-    return {"user": user, "size": size}
+MOODS = ("happy", "neutral", "sad")
 
 
-@register.inclusion_tag("components/user_chip.html")
+def _component(name: str, context: dict):
+    # Our own template with autoescaping: its output is markup, every value in it escaped.
+    return mark_safe(engines["jinja2"].get_template(f"components/{name}.html").render(context))  # noqa: S308
+
+
+@register.simple_tag
+def avatar(user=None, size="", *, initials="", name="", tone=""):
+    return _component("avatar", {"user": user, "size": size, "initials": initials, "name": name, "tone": tone})
+
+
+@register.simple_tag
 def user_chip(user):
-    return {"user": user}
+    return _component("user_chip", {"user": user})
 
 
-@register.inclusion_tag("components/icon.html")
+@register.simple_tag
 def icon(name: str, css_class: str = ""):
-    return {"name": name, "class": css_class}
+    return _component("icon", {"name": name, "class": css_class})
 
 
 # The name the templates have used so far; the same component.
-register.inclusion_tag("components/icon.html", name="icon_line")(icon)
+register.simple_tag(icon, name="icon_line")
+
+
+@register.simple_tag
+def stale_mark():
+    return _component("stale_mark", {})
+
+
+@register.simple_tag
+def mood_sprite(prefix: str):
+    return _component("mood_sprite", {"prefix": prefix, "moods": MOODS})
+
+
+@register.simple_tag
+def mood_face(mood, sprite="", labelled=True, css_class=""):
+    return _component("mood_face", {"mood": mood, "sprite": sprite, "labelled": labelled, "class": css_class})
 
 
 @register.inclusion_tag("components/field.html")
@@ -46,16 +70,3 @@ def money(value, currency="EUR"):
 def day(value, today=None):
     """A day on a card or in a list: "29 Aug", with the year when it is not this year."""
     return formats.day(value, today)
-
-
-MOODS = ("happy", "neutral", "sad")
-
-
-@register.inclusion_tag("components/mood_sprite.html")
-def mood_sprite(prefix: str):
-    return {"prefix": prefix, "moods": MOODS}
-
-
-@register.inclusion_tag("components/mood_face.html")
-def mood_face(mood, sprite="", labelled=True, css_class=""):
-    return {"mood": mood, "sprite": sprite, "labelled": labelled, "class": css_class}

@@ -1,73 +1,18 @@
 from django import template
-from django.utils.datastructures import DeferredSubDict
-from django.utils.html import format_html
-from django.utils.translation import gettext as _
+from django.template import engines
+from django.utils import timezone
+from django.utils.safestring import mark_safe
 
-from opportunities.models import FieldType, PhaseKind
+from opportunities import custom_fields, table
+from opportunities.models import PhaseKind
 from opportunities.selectors import opportunity_is_stale
-from opportunities.table import GROUPS
 
 register = template.Library()
-
-
-class PartialByNameNode(template.Node):
-    def __init__(self, name, partials):
-        self.name = name
-        self.partials = partials
-
-    def render(self, context):
-        name = self.name.resolve(context)
-        try:
-            partial = self.partials[name]
-        except KeyError:
-            raise template.TemplateSyntaxError(f"Partial {name!r} is not defined in the current template.") from None
-        # The partial's nodes in the current render, not partial.render(): a table cell
-        # holds no {% cycle %} or {% ifchanged %} that needs a render state of its own,
-        # and setting one up for each of up to 1,600 cells cost more than the cells.
-        return partial.nodelist.render(context)
-
-
-@register.tag
-def partial_by_name(parser, token):
-    """``{% partial_by_name column.cell %}``: the partial of this template named by a variable.
-
-    Django's ``{% partial %}`` takes a fixed name; a table cell's partial depends on the
-    column. One lookup instead of an if/elif chain over every kind of column per cell.
-    """
-    bits = token.split_contents()
-    if len(bits) != 2:
-        raise template.TemplateSyntaxError(f"{bits[0]} takes one argument: the partial's name.")
-    return PartialByNameNode(parser.compile_filter(bits[1]), DeferredSubDict(parser.extra_data, "partials"))
 
 
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
-
-
-@register.filter
-def group_key(opportunity, group):
-    return getattr(opportunity, GROUPS[group][1]) if group in GROUPS else ""
-
-
-@register.simple_tag
-def custom_value(opportunity, custom_field):
-    """Render a custom field's stored value by its type (escaped; URLs as safe links)."""
-    value = opportunity.custom_values.get(custom_field.key)
-    if value is None or value == "" or value == []:
-        return ""
-    match custom_field.field_type:
-        case FieldType.BOOLEAN:
-            return _("Yes") if value else _("No")
-        case FieldType.MULTI_CHOICE:
-            return ", ".join(value)
-        case FieldType.URL:
-            # Only web addresses become links: a value stored while the field was plain
-            # text (an admin may change the type later) could be "javascript:…".
-            if not str(value).lower().startswith(("http://", "https://")):
-                return str(value)
-            return format_html('<a href="{}" rel="noopener noreferrer nofollow" target="_blank">{}</a>', value, value)
-    return str(value)
 
 
 @register.filter
@@ -84,3 +29,36 @@ def may_change(opportunity, rights) -> bool:
     for every row cost more than the row's cells.
     """
     return rights.may_change(opportunity)
+
+
+@register.simple_tag(takes_context=True)
+def table_rows(context, rows):
+    """The table's rows, rendered by Jinja2 (crm/jinja2.py says why)."""
+    template = engines["jinja2"].get_template("opportunities/table_rows.html")
+    # Our own template with autoescaping: its output is markup, every value in it escaped.
+    return mark_safe(template.render({**table.row_context(context), "rows": rows}, context.get("request")))  # noqa: S308
+
+
+def _card_context(context) -> dict:
+    return {
+        "card_fields": context.get("card_fields", ()),
+        "board_group": context.get("board_group", ""),
+        "board_query": context.get("board_query", ""),
+        "today": context.get("today") or timezone.localdate(),
+        "card_message": context.get("card_message", ""),
+        "custom_display": custom_fields.display,
+    }
+
+
+@register.simple_tag(takes_context=True)
+def board_cards(context, cards):
+    """A column's cards, rendered by Jinja2 (crm/jinja2.py says why)."""
+    template = engines["jinja2"].get_template("opportunities/board_cards.html")
+    return mark_safe(template.render({**_card_context(context), "cards": cards}, context.get("request")))  # noqa: S308
+
+
+@register.simple_tag(takes_context=True)
+def board_card(context, card):
+    """One card (after a move, or its conflict)."""
+    template = engines["jinja2"].get_template("opportunities/board_card.html")
+    return mark_safe(template.render({**_card_context(context), "card": card}, context.get("request")))  # noqa: S308

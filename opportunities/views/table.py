@@ -167,7 +167,8 @@ def opportunity_quick_edit(request, short_name):
         "today": timezone.localdate(),
         "group": "",
     }
-    response = render(request, "opportunities/opportunity_list.html#opportunity-row", context, status=status)
+    context = {**table.row_context(context), "opportunity": context["opportunity"]}
+    response = render(request, "opportunities/table_row.html", context, status=status)
     if status == 200:
         trigger_client_event(response, "opportunityChanged", {"short_name": opportunity.short_name})
     return response

@@ -239,7 +239,7 @@ def test_quick_edit_with_stale_version_is_refused_with_409_and_fresh_row(sales_c
 
     assert response.status_code == 409
     html = response.content.decode()
-    assert "Maria Manager changed BION-1" in html
+    assert "Maria Manager changed the phase (now “Reminder”) of BION-1" in html
     assert "Reminder" in html
     opportunity.refresh_from_db()
     assert opportunity.phase.name == "Reminder"
