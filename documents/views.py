@@ -19,9 +19,16 @@ from opportunities.models import Opportunity, Phase, PhaseKind
 TEMPLATE = "documents/document_detail.html"
 
 
-def _get(number: str) -> Document:
+def _get(key: str) -> Document:
     try:
-        return selectors.document_get(number=number)
+        return selectors.document_get(key=key)
+    except Document.DoesNotExist:
+        raise Http404(_("No document with this number.")) from None
+
+
+def _get_for_update(key: str, queryset) -> Document:
+    try:
+        return selectors.by_key(queryset, key)
     except Document.DoesNotExist:
         raise Http404(_("No document with this number.")) from None
 
@@ -71,15 +78,16 @@ def document_create(request):
     opportunity = get_object_or_404(
         Opportunity.objects.select_related("organization"), short_name=request.POST.get("opportunity", "")
     )
-    # One empty line to start typing into, created with the draft (one transaction).
+    # One empty line to start typing into, created with the draft (one transaction). It gets
+    # its number when something is first written into it: opening and leaving uses none up.
     document = services.document_create(opportunity=opportunity, user=request.user, lines=[{}])
-    messages.success(request, _("Draft %(number)s created. Describe what you offer.") % {"number": document.number})
+    messages.success(request, _("Draft created. Describe what you offer; it gets its number when you do."))
     return redirect(document)
 
 
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
-def document_detail(request, number):
+def document_detail(request, key):
     """The editor (drafts) or the record (later states); POST saves and performs one line action.
 
     htmx posts the whole form as the user types (autosave) and gets back the
@@ -88,8 +96,11 @@ def document_detail(request, number):
     form posts and the page reloads.
     """
     permissions.require(permissions.can_view_documents(request.user))
-    document = _get(number)
+    document = _get(key)
     if request.method == "GET":
+        if key != document.key:
+            # draft-17 once it has its number: the page lives under the number.
+            return redirect(document)
         return render(request, TEMPLATE, _context(request, document))
 
     permissions.require(permissions.can_change_document(request.user, document))
@@ -104,6 +115,7 @@ def document_detail(request, number):
         messages.error(request, message)
         return render(request, TEMPLATE, _context(request, document), status=409)
 
+    was_numbered = document.number is not None
     form = DocumentForm(request.POST, instance=document)
     line_forms = _line_forms(document, request.POST)
     # Validate every line (no short-circuit) so each shows its own errors.
@@ -129,14 +141,22 @@ def document_detail(request, number):
                 status_error = " ".join(error.messages)
 
     if valid:
-        document = _get(number)
+        document = _get(key)
+        numbered_now = not was_numbered and document.number is not None
         if not request.htmx:
-            messages.success(request, _("Saved."))
+            if numbered_now:
+                messages.success(request, _("Saved as %(number)s.") % {"number": document.number})
+            else:
+                messages.success(request, _("Saved."))
             return redirect(document.get_absolute_url() + ("#lines" if action != "save" else ""))
         if action == "save":
-            response = render(request, TEMPLATE + "#autosave", _context(request, document))
+            context = _context(request, document, numbered_now=numbered_now)
+            response = render(request, TEMPLATE + "#autosave", context)
         else:
             response = render(request, TEMPLATE + "#document-lines", _context(request, document, focus=action))
+        if numbered_now:
+            # The address bar shows the number from now on; the form keeps posting to draft-<id>, which stays valid.
+            response["HX-Replace-Url"] = document.get_absolute_url()
         return trigger_client_event(response, "documentSaved")
 
     # Invalid: nothing is saved and nothing the user typed is lost (the inputs keep it).
@@ -168,9 +188,9 @@ def _line_action(request, document: Document, action: str) -> None:
         raise ValidationError(_("Unknown action."))
 
 
-def _transition(request, number, service, success_message, **kwargs):
+def _transition(request, key, service, success_message, **kwargs):
     permissions.require(permissions.can_view_documents(request.user))
-    document = get_object_or_404(selectors.live_documents().select_related("opportunity"), number=number)
+    document = _get_for_update(key, selectors.live_documents().select_related("opportunity"))
     try:
         result = service(document_id=document.pk, user=request.user, **kwargs)
     except ValidationError as error:
@@ -181,34 +201,32 @@ def _transition(request, number, service, success_message, **kwargs):
 
 
 @require_POST
-def document_approve(request, number):
-    return _transition(request, number, services.document_approve, _("%(number)s approved: it can be sent now."))
+def document_approve(request, key):
+    return _transition(request, key, services.document_approve, _("%(number)s approved: it can be sent now."))
 
 
 @require_POST
-def document_reopen(request, number):
-    return _transition(request, number, services.document_reopen, _("%(number)s is a draft again."))
+def document_reopen(request, key):
+    return _transition(request, key, services.document_reopen, _("%(number)s is a draft again."))
 
 
 @require_POST
-def document_send(request, number):
+def document_send(request, key):
+    return _transition(request, key, services.document_send, _("%(number)s marked as sent; its PDF is stored as sent."))
+
+
+@require_POST
+def document_revise(request, key):
     return _transition(
-        request, number, services.document_send, _("%(number)s marked as sent; its PDF is stored as sent.")
+        request, key, services.document_revise, _("Revision %(number)s created as a draft from the original.")
     )
 
 
 @require_POST
-def document_revise(request, number):
-    return _transition(
-        request, number, services.document_revise, _("Revision %(number)s created as a draft from the original.")
-    )
-
-
-@require_POST
-def document_decide(request, number):
+def document_decide(request, key):
     """Record acceptance or rejection; accepting can mark the opportunity won at the same time."""
     permissions.require(permissions.can_view_documents(request.user))
-    document = get_object_or_404(selectors.live_documents().select_related("opportunity"), number=number)
+    document = _get_for_update(key, selectors.live_documents().select_related("opportunity"))
     form = DecideForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose accepted or rejected."))
@@ -247,19 +265,33 @@ def _mark_won(request, opportunity: Opportunity) -> bool:
     return True
 
 
+@require_POST
+def document_discard(request, key):
+    """Delete a draft nobody wrote into (it has no number yet) and go back to its opportunity."""
+    permissions.require(permissions.can_view_documents(request.user))
+    document = _get_for_update(key, selectors.live_documents().select_related("opportunity"))
+    try:
+        opportunity = services.document_discard(document_id=document.pk, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(document)
+    messages.success(request, _("Empty draft discarded."))
+    return redirect(opportunity)
+
+
 @require_GET
-def document_pdf(request, number):
+def document_pdf(request, key):
     """The PDF: for a sent document exactly the stored bytes; before that, rendered now.
 
     Same permission as the document's page. ``?preview=1`` shows it in the
     browser instead of downloading it.
     """
     permissions.require(permissions.can_view_documents(request.user))
-    document = get_object_or_404(
+    document = _get_for_update(
+        key,
         selectors.live_documents().select_related(
             "opportunity__organization", "recipient", "created_by", "revision_of"
         ),
-        number=number,
     )
     as_attachment = request.GET.get("preview") != "1"
     name = pdf.filename(document)
@@ -270,7 +302,19 @@ def document_pdf(request, number):
             raise Http404(_("The stored PDF of this document is missing.")) from None
         response = FileResponse(stored, as_attachment=as_attachment, filename=name, content_type="application/pdf")
     else:
-        content = pdf.render_document(document)
+        try:
+            content = pdf.render_document(document)
+        except pdf.RenderTooSlow as error:
+            # A clear answer rather than a worker held until gunicorn kills it.
+            response = render(
+                request,
+                "documents/document_pdf_error.html",
+                {"document": document, "opportunity": document.opportunity, "seconds": f"{error.seconds:g}"},
+                status=503,
+            )
+            response["Retry-After"] = "60"
+            response["Cache-Control"] = "private, no-store"
+            return response
         response = HttpResponse(content, content_type="application/pdf")
         response["Content-Disposition"] = f'{"attachment" if as_attachment else "inline"}; filename="{name}"'
     response["Cache-Control"] = "private, no-store"

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import trigger_client_event
 
 from crm import permissions
+from documents import selectors as document_selectors
 from opportunities import detail, selectors, services, table
 from opportunities.forms import (
     LoseForm,
@@ -53,6 +54,7 @@ def _render_page(request, opportunity, config, *, status=200, editing=None, acti
             "neighbours": detail.list_neighbours(request, opportunity, config),
             "new_tag_form": TagAddForm(),
             "organization_form": extra.pop("organization_form", None),
+            "document_section": document_selectors.document_section(opportunity=opportunity, user=request.user),
             **extra,
         }
     )

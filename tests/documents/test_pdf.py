@@ -28,7 +28,7 @@ def pdf_pages(content: bytes, tmp_path: Path) -> int:
 
 
 def test_offer_pdf_shows_number_recipient_and_totals(offer, tmp_path):
-    document = selectors.document_get(number=offer.number)
+    document = selectors.document_get(key=offer.number)
     content = pdf.render_document(document)
     text = pdf_text(content, tmp_path)
     assert offer.number in text
@@ -45,7 +45,7 @@ def test_offer_pdf_shows_number_recipient_and_totals(offer, tmp_path):
 
 
 def test_thirty_lines_make_two_pages_with_the_table_header_and_page_numbers_on_each(offer, tmp_path):
-    document = selectors.document_get(number=offer.number)
+    document = selectors.document_get(key=offer.number)
     content = pdf.render_document(document)
     assert pdf_pages(content, tmp_path) == 2
     first, second = pdf_text(content, tmp_path, 1), pdf_text(content, tmp_path, 2)
@@ -59,7 +59,7 @@ def test_english_document_uses_english_words_and_number_format(offer, tmp_path, 
     from documents import services
 
     services.document_update(document_id=offer.pk, user=sales_user, data={"language": "en"})
-    document = selectors.document_get(number=offer.number)
+    document = selectors.document_get(key=offer.number)
     text = pdf_text(pdf.render_document(document), tmp_path)
     assert "Net total" in text and "VAT 19 %" in text and "Page 1 of 2" in text
     assert f"€{document.totals.gross:,.2f}" in text
@@ -127,7 +127,7 @@ def test_user_text_cannot_smuggle_in_urls(offer, listener, sales_user, tmp_path)
             "intro": f'<img src="http://127.0.0.1:{port}/x.png"><link rel=stylesheet href="http://127.0.0.1:{port}/">'
         },
     )
-    content = pdf.render_document(selectors.document_get(number=offer.number))
+    content = pdf.render_document(selectors.document_get(key=offer.number))
     assert connections == []
     assert "<img src=" in pdf_text(content, tmp_path)  # printed as text, not followed
 
