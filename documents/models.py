@@ -11,15 +11,15 @@ from documents.totals import line_net
 from documents.validators import TextLimit, validate_logo
 
 # Limits no real offer reaches (a long one has a 1,500-character introduction and
-# 60 lines), so that a document's PDF renders in seconds: a 2 MB introduction took
-# over a minute. Checked by the model (services call full_clean) and shown next to
-# the field by the forms.
-INTRO_MAX_CHARS = 10_000
-TERMS_MAX_CHARS = 10_000
-LINE_DESCRIPTION_MAX_CHARS = 2_000
-# The editor posts all lines as one form, 5 fields a line, and Django refuses a
-# request with more than DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000) fields: 150 lines fit.
-MAX_LINES = 150
+# 60 lines of a few hundred characters), so that any document's PDF renders in a
+# few seconds (bench/pdf.py renders the largest one allowed): a 2 MB introduction
+# took over a minute. Checked by the model (services call full_clean) and shown
+# next to the field by the forms. The editor posts all lines as one form, 5 fields
+# a line, well below Django's DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000).
+INTRO_MAX_CHARS = 5_000
+TERMS_MAX_CHARS = 5_000
+LINE_DESCRIPTION_MAX_CHARS = 1_000
+MAX_LINES = 100
 
 
 class DocumentType(models.TextChoices):

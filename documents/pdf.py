@@ -13,6 +13,7 @@ import os
 import select
 import signal
 import time
+import warnings
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
@@ -82,6 +83,7 @@ class LocalURLFetcher(URLFetcher):
     def local_path(url: str) -> Path:
         parts = urlsplit(url)
         if parts.netloc not in ("", "localhost"):
+            logger.warning("PDF: refused to read from host %s", parts.netloc[:100])
             raise URLRefused(f"Refused file URL on another host: {url[:200]}")
         # resolve() follows symlinks and "..", so neither can lead outside the roots.
         path = Path(url2pathname(unquote(parts.path))).resolve()
@@ -261,7 +263,12 @@ def render_pdf(html: str) -> bytes:
     base_url = Path(settings.STATICFILES_DIRS[0]).resolve().as_uri() + "/"
     seconds = render_seconds()
     read_fd, write_fd = os.pipe()
-    pid = os.fork()
+    with warnings.catch_warnings():
+        # Python warns that a child of a process with threads (a threaded dev server, the
+        # test suite) may deadlock on a lock another thread held. The child only runs
+        # WeasyPrint, and the deadline kills it should that ever happen.
+        warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
+        pid = os.fork()
     if pid == 0:  # pragma: no cover - the child; its result is checked through the parent
         status = 1
         try:

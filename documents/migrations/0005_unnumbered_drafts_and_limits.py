@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='document',
             name='intro',
-            field=models.TextField(blank=True, validators=[documents.validators.TextLimit(10000)], verbose_name='introduction'),
+            field=models.TextField(blank=True, validators=[documents.validators.TextLimit(5000)], verbose_name='introduction'),
         ),
         migrations.AlterField(
             model_name='document',
@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='document',
             name='terms',
-            field=models.TextField(blank=True, validators=[documents.validators.TextLimit(10000)], verbose_name='closing text'),
+            field=models.TextField(blank=True, validators=[documents.validators.TextLimit(5000)], verbose_name='closing text'),
         ),
         migrations.AlterField(
             model_name='document',
@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='documentevent',
             name='intro',
-            field=models.TextField(blank=True, validators=[documents.validators.TextLimit(10000)], verbose_name='introduction'),
+            field=models.TextField(blank=True, validators=[documents.validators.TextLimit(5000)], verbose_name='introduction'),
         ),
         migrations.AlterField(
             model_name='documentevent',
@@ -53,17 +53,17 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='documentevent',
             name='terms',
-            field=models.TextField(blank=True, validators=[documents.validators.TextLimit(10000)], verbose_name='closing text'),
+            field=models.TextField(blank=True, validators=[documents.validators.TextLimit(5000)], verbose_name='closing text'),
         ),
         migrations.AlterField(
             model_name='documentline',
             name='description',
-            field=models.TextField(blank=True, validators=[documents.validators.TextLimit(2000)], verbose_name='description'),
+            field=models.TextField(blank=True, validators=[documents.validators.TextLimit(1000)], verbose_name='description'),
         ),
         migrations.AlterField(
             model_name='documentlineevent',
             name='description',
-            field=models.TextField(blank=True, validators=[documents.validators.TextLimit(2000)], verbose_name='description'),
+            field=models.TextField(blank=True, validators=[documents.validators.TextLimit(1000)], verbose_name='description'),
         ),
         migrations.AddConstraint(
             model_name='document',

@@ -173,9 +173,9 @@ def test_negative_vat_rate_is_refused(sales_client, draft):
 @pytest.mark.parametrize(
     ("field", "limit", "message"),
     [
-        ("intro", 10_000, "At most 10,000 characters: this has 10,001. Shorten it by 1."),
-        ("terms", 10_000, "At most 10,000 characters: this has 10,001. Shorten it by 1."),
-        ("description", 2_000, "At most 2,000 characters: this has 2,001. Shorten it by 1."),
+        ("intro", 5_000, "At most 5,000 characters: this has 5,001. Shorten it by 1."),
+        ("terms", 5_000, "At most 5,000 characters: this has 5,001. Shorten it by 1."),
+        ("description", 1_000, "At most 1,000 characters: this has 1,001. Shorten it by 1."),
     ],
 )
 def test_overlong_texts_are_refused_next_to_the_field_and_kept_in_it(sales_client, draft, field, limit, message):
@@ -197,13 +197,13 @@ def test_overlong_texts_are_refused_next_to_the_field_and_kept_in_it(sales_clien
     assert response.status_code == 200
 
 
-def test_a_document_has_at_most_150_lines_and_all_of_them_can_be_saved(sales_client, draft):
+def test_a_document_has_at_most_100_lines_and_all_of_them_can_be_saved(sales_client, draft):
     DocumentLine.objects.bulk_create(
         DocumentLine(document=draft, position=position, description="Hour") for position in range(2, MAX_LINES + 1)
     )
     response = sales_client.post(draft.get_absolute_url(), editor_data(draft, action="add"), **HTMX)
     assert response.status_code == 400
-    assert "A document has at most 150 lines. Split it into two, or group lines." in response.text
+    assert "A document has at most 100 lines. Split it into two, or group lines." in response.text
     assert draft.lines.count() == MAX_LINES
     # The whole editor of a full document still fits in one request (DATA_UPLOAD_MAX_NUMBER_FIELDS).
     assert sales_client.post(draft.get_absolute_url(), editor_data(draft, title="Full"), **HTMX).status_code == 200
