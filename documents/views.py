@@ -87,7 +87,7 @@ def document_create(request):
 
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
-def document_detail(request, key):
+def document_detail(request, number):
     """The editor (drafts) or the record (later states); POST saves and performs one line action.
 
     htmx posts the whole form as the user types (autosave) and gets back the
@@ -96,9 +96,9 @@ def document_detail(request, key):
     form posts and the page reloads.
     """
     permissions.require(permissions.can_view_documents(request.user))
-    document = _get(key)
+    document = _get(number)
     if request.method == "GET":
-        if key != document.key:
+        if number != document.key:
             # draft-17 once it has its number: the page lives under the number.
             return redirect(document)
         return render(request, TEMPLATE, _context(request, document))
@@ -141,7 +141,7 @@ def document_detail(request, key):
                 status_error = " ".join(error.messages)
 
     if valid:
-        document = _get(key)
+        document = _get(number)
         numbered_now = not was_numbered and document.number is not None
         if not request.htmx:
             if numbered_now:
@@ -188,9 +188,9 @@ def _line_action(request, document: Document, action: str) -> None:
         raise ValidationError(_("Unknown action."))
 
 
-def _transition(request, key, service, success_message, **kwargs):
+def _transition(request, number, service, success_message, **kwargs):
     permissions.require(permissions.can_view_documents(request.user))
-    document = _get_for_update(key, selectors.live_documents().select_related("opportunity"))
+    document = _get_for_update(number, selectors.live_documents().select_related("opportunity"))
     try:
         result = service(document_id=document.pk, user=request.user, **kwargs)
     except ValidationError as error:
@@ -201,32 +201,34 @@ def _transition(request, key, service, success_message, **kwargs):
 
 
 @require_POST
-def document_approve(request, key):
-    return _transition(request, key, services.document_approve, _("%(number)s approved: it can be sent now."))
+def document_approve(request, number):
+    return _transition(request, number, services.document_approve, _("%(number)s approved: it can be sent now."))
 
 
 @require_POST
-def document_reopen(request, key):
-    return _transition(request, key, services.document_reopen, _("%(number)s is a draft again."))
+def document_reopen(request, number):
+    return _transition(request, number, services.document_reopen, _("%(number)s is a draft again."))
 
 
 @require_POST
-def document_send(request, key):
-    return _transition(request, key, services.document_send, _("%(number)s marked as sent; its PDF is stored as sent."))
-
-
-@require_POST
-def document_revise(request, key):
+def document_send(request, number):
     return _transition(
-        request, key, services.document_revise, _("Revision %(number)s created as a draft from the original.")
+        request, number, services.document_send, _("%(number)s marked as sent; its PDF is stored as sent.")
     )
 
 
 @require_POST
-def document_decide(request, key):
+def document_revise(request, number):
+    return _transition(
+        request, number, services.document_revise, _("Revision %(number)s created as a draft from the original.")
+    )
+
+
+@require_POST
+def document_decide(request, number):
     """Record acceptance or rejection; accepting can mark the opportunity won at the same time."""
     permissions.require(permissions.can_view_documents(request.user))
-    document = _get_for_update(key, selectors.live_documents().select_related("opportunity"))
+    document = _get_for_update(number, selectors.live_documents().select_related("opportunity"))
     form = DecideForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose accepted or rejected."))
@@ -266,10 +268,10 @@ def _mark_won(request, opportunity: Opportunity) -> bool:
 
 
 @require_POST
-def document_discard(request, key):
+def document_discard(request, number):
     """Delete a draft nobody wrote into (it has no number yet) and go back to its opportunity."""
     permissions.require(permissions.can_view_documents(request.user))
-    document = _get_for_update(key, selectors.live_documents().select_related("opportunity"))
+    document = _get_for_update(number, selectors.live_documents().select_related("opportunity"))
     try:
         opportunity = services.document_discard(document_id=document.pk, user=request.user)
     except ValidationError as error:
@@ -280,7 +282,7 @@ def document_discard(request, key):
 
 
 @require_GET
-def document_pdf(request, key):
+def document_pdf(request, number):
     """The PDF: for a sent document exactly the stored bytes; before that, rendered now.
 
     Same permission as the document's page. ``?preview=1`` shows it in the
@@ -288,7 +290,7 @@ def document_pdf(request, key):
     """
     permissions.require(permissions.can_view_documents(request.user))
     document = _get_for_update(
-        key,
+        number,
         selectors.live_documents().select_related(
             "opportunity__organization", "recipient", "created_by", "revision_of"
         ),
@@ -309,7 +311,7 @@ def document_pdf(request, key):
             response = render(
                 request,
                 "documents/document_pdf_error.html",
-                {"document": document, "opportunity": document.opportunity, "seconds": f"{error.seconds:g}"},
+                {"document": document, "opportunity": document.opportunity, "seconds": error.seconds},
                 status=503,
             )
             response["Retry-After"] = "60"
