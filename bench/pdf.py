@@ -4,7 +4,10 @@ In one warm process, on a throwaway database (test_crm_bench_pdf):
 1. renders a 30-line, two-page German offer with letterhead and logo
    BENCH_REPEAT times (after one warm-up render) and prints median and p95;
 2. marks it sent (the PDF is stored once) and downloads the stored PDF
-   through Django's test client BENCH_DOWNLOADS times, printing median and p95.
+   through Django's test client BENCH_DOWNLOADS times, printing median and p95;
+3. renders the largest document the field limits allow (documents.models: 100 lines
+   of 1,000 characters, a 5,000-character introduction and closing text) a few
+   times: it must stay well inside the render budget (documents.pdf).
 
 Targets (issue 7): render median ≤ 500 ms, p95 ≤ 800 ms; stored download p95 ≤ 20 ms.
 Results go to stdout and bench/results/pdf.md.
@@ -35,6 +38,7 @@ os.environ.update(
 )
 REPEAT = int(os.environ.get("BENCH_REPEAT", "30"))
 DOWNLOADS = int(os.environ.get("BENCH_DOWNLOADS", "200"))
+LARGEST_REPEAT = int(os.environ.get("BENCH_LARGEST_REPEAT", "3"))
 
 
 def percentile(values, fraction):
@@ -108,6 +112,29 @@ def build_offer():
     return owner, document
 
 
+def build_largest(owner, opportunity):
+    from documents import services
+    from documents.models import INTRO_MAX_CHARS, LINE_DESCRIPTION_MAX_CHARS, MAX_LINES, TERMS_MAX_CHARS
+
+    words = "Konfiguration der Vertriebsphasen und Status, Schulung und Abstimmung. "
+
+    def text(length):
+        return (words * (length // len(words) + 1))[:length]
+
+    line = {
+        "description": text(LINE_DESCRIPTION_MAX_CHARS),
+        "quantity": Decimal("2.5"),
+        "unit": "Std.",
+        "unit_price": Decimal("135.00"),
+    }
+    return services.document_create(
+        opportunity=opportunity,
+        user=owner,
+        data={"title": "Largest", "intro": text(INTRO_MAX_CHARS), "terms": text(TERMS_MAX_CHARS)},
+        lines=[line] * MAX_LINES,
+    )
+
+
 def pages(content: bytes) -> int:
     with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
         file.write(content)
@@ -133,7 +160,7 @@ def main():
         owner, document = build_offer()
 
         def render():
-            return pdf.render_document(selectors.document_get(number=document.number))
+            return pdf.render_document(selectors.document_get(key=document.number))
 
         first = render()  # warm-up: fonts, stylesheets, templates
         render_median, render_p95 = timed(render, REPEAT)
@@ -151,10 +178,18 @@ def main():
 
         download()
         download_median, download_p95 = timed(download, DOWNLOADS)
+
+        largest = build_largest(owner, document.opportunity)
+        largest_pdf = pdf.render_document(selectors.document_get(key=largest.number))
+        largest_median, largest_p95 = timed(
+            lambda: pdf.render_document(selectors.document_get(key=largest.number)), LARGEST_REPEAT
+        )
         rows = [
             f"PDF benchmark: 30-line offer, {pages(first)} pages, {len(first) // 1024} KiB",
             f"render (warm, {REPEAT}×):            median {render_median:7.1f} ms   p95 {render_p95:7.1f} ms",
             f"stored PDF download ({DOWNLOADS}×):   median {download_median:7.1f} ms   p95 {download_p95:7.1f} ms",
+            f"largest allowed document, {pages(largest_pdf)} pages, render ({LARGEST_REPEAT}×): "
+            f"median {largest_median:7.1f} ms   p95 {largest_p95:7.1f} ms   (budget {pdf.render_seconds():g} s)",
         ]
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)

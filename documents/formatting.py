@@ -1,7 +1,10 @@
-"""Numbers, money and dates in a document's own language (1.234,56 € in German).
+"""Numbers, money and dates in a document's own language (1.234,56 € in German), for its PDF.
 
 A document is written in German or English whatever the user's interface
 language, so these format with Django's locale formats under that language.
+Money in the PDF always has its cents (1.200,00 €), as offers and invoices
+print them so that a column of amounts lines up; the pages show amounts with
+the one money rule of crm.formats.money in the reader's language.
 """
 
 import datetime as dt
@@ -36,18 +39,6 @@ def format_number(value: Decimal, *, language: str, decimal_pos: int | None = 2)
 def format_money(value: Decimal, *, currency: str, language: str) -> str:
     """1.234,56 € (German) or €1,234.56 (English); codes without a symbol: 1.234,56 CHF / CHF 1,234.56."""
     return _money(format_number(abs(value), language=language), value, currency=currency, language=language)
-
-
-def format_amounts(values: list[Decimal], *, currency: str, language: str) -> list[str]:
-    """format_money of several amounts of one document, under its language once (not once each)."""
-    with translation.override(language):
-        amounts = [
-            formats.number_format(abs(value), decimal_pos=2, use_l10n=True, force_grouping=True) for value in values
-        ]
-    return [
-        _money(amount, value, currency=currency, language=language)
-        for amount, value in zip(amounts, values, strict=True)
-    ]
 
 
 def _money(amount: str, value: Decimal, *, currency: str, language: str) -> str:

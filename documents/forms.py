@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from documents.formatting import CURRENCY_CHOICES, input_decimal
-from documents.models import Document, DocumentLine, Letterhead
-from documents.validators import validate_logo
+from documents.models import LINE_DESCRIPTION_MAX_CHARS, Document, DocumentLine, Letterhead
+from documents.validators import TextLimit, validate_logo
 
 
 class AmountField(forms.DecimalField):
@@ -131,6 +131,8 @@ class LineForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The model's limit, checked here too because _post_clean leaves the model alone.
+        self.fields["description"].validators.append(TextLimit(LINE_DESCRIPTION_MAX_CHARS))
         self.fields["description"].widget.attrs["placeholder"] = _("What is offered")
         self.fields["unit"].widget.attrs["placeholder"] = _("h, days, pcs")
 

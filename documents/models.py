@@ -8,7 +8,18 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from documents.totals import line_net
-from documents.validators import validate_logo
+from documents.validators import TextLimit, validate_logo
+
+# Limits no real offer reaches (a long one has a 1,500-character introduction and
+# 60 lines of a few hundred characters), so that any document's PDF renders in a
+# few seconds (bench/pdf.py renders the largest one allowed): a 2 MB introduction
+# took over a minute. Checked by the model (services call full_clean) and shown
+# next to the field by the forms. The editor posts all lines as one form, 5 fields
+# a line, well below Django's DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000).
+INTRO_MAX_CHARS = 5_000
+TERMS_MAX_CHARS = 5_000
+LINE_DESCRIPTION_MAX_CHARS = 1_000
+MAX_LINES = 100
 
 
 class DocumentType(models.TextChoices):
@@ -29,6 +40,10 @@ class DocumentStatus(models.TextChoices):
 class DocumentLanguage(models.TextChoices):
     GERMAN = "de", _("German")
     ENGLISH = "en", _("English")
+
+
+# URLs name an unnumbered draft draft-17; a number (2026-0001) never starts so.
+DRAFT_KEY_PREFIX = "draft-"
 
 
 class DocumentCounter(models.Model):
@@ -82,9 +97,11 @@ class Document(models.Model):
     opportunity = models.ForeignKey(
         "opportunities.Opportunity", on_delete=models.PROTECT, related_name="documents", verbose_name=_("opportunity")
     )
-    year = models.PositiveSmallIntegerField(_("year"), editable=False)
-    sequence = models.PositiveIntegerField(_("sequence"), editable=False)
-    number = models.CharField(_("number"), max_length=12, editable=False)
+    # Empty until the draft is first saved with content (services.document_number_take):
+    # opening "New document" and leaving must not use up a number.
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True, editable=False)
+    sequence = models.PositiveIntegerField(_("sequence"), null=True, blank=True, editable=False)
+    number = models.CharField(_("number"), max_length=12, null=True, blank=True, editable=False)
     title = models.CharField(_("title"), max_length=200)
     doc_type = models.CharField(_("type"), max_length=20, choices=DocumentType, default=DocumentType.OFFER)
     status = models.CharField(_("status"), max_length=10, choices=DocumentStatus, default=DocumentStatus.DRAFT)
@@ -106,8 +123,12 @@ class Document(models.Model):
         related_name="+",
         verbose_name=_("recipient"),
     )
-    intro = models.TextField(_("introduction"), blank=True)
-    terms = models.TextField(_("closing text"), blank=True)
+    intro = models.TextField(
+        _("introduction"),
+        blank=True,
+        validators=[TextLimit(INTRO_MAX_CHARS)],
+    )
+    terms = models.TextField(_("closing text"), blank=True, validators=[TextLimit(TERMS_MAX_CHARS)])
     revision_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="revisions", editable=False
     )
@@ -140,6 +161,17 @@ class Document(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["year", "sequence"], name="document_year_sequence_unique"),
             models.UniqueConstraint(fields=["number"], name="document_number_unique"),
+            # A number comes with its year and sequence, or none of them.
+            models.CheckConstraint(
+                condition=models.Q(number__isnull=True, year__isnull=True, sequence__isnull=True)
+                | models.Q(number__isnull=False, year__isnull=False, sequence__isnull=False),
+                name="document_number_complete",
+            ),
+            # Only a draft may be without a number.
+            models.CheckConstraint(
+                condition=models.Q(status=DocumentStatus.DRAFT) | models.Q(number__isnull=False),
+                name="document_numbered_unless_draft",
+            ),
             models.CheckConstraint(
                 condition=models.Q(vat_rate__gte=0, vat_rate__lte=100), name="document_vat_rate_range"
             ),
@@ -147,10 +179,15 @@ class Document(models.Model):
         indexes = [models.Index(fields=["opportunity", "-created_at"], name="document_opp_created_idx")]
 
     def __str__(self):
-        return f"{self.number} {self.title}"
+        return f"{self.number or _('Draft')} {self.title}"
 
     def get_absolute_url(self):
-        return reverse("documents:document-detail", args=[self.number])
+        return reverse("documents:document-detail", args=[self.key])
+
+    @property
+    def key(self) -> str:
+        """What its URLs name it by: the number, or draft-<id> until it has one (selectors.document_get)."""
+        return self.number or f"{DRAFT_KEY_PREFIX}{self.pk}"
 
     @property
     def is_draft(self) -> bool:
@@ -175,7 +212,7 @@ class DocumentLine(models.Model):
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveIntegerField(_("position"))
     # May be empty while drafting (a freshly added line); approval requires it.
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, validators=[TextLimit(LINE_DESCRIPTION_MAX_CHARS)])
     quantity = models.DecimalField(
         _("quantity"), max_digits=12, decimal_places=3, default=Decimal("1"), validators=[MinValueValidator(0)]
     )

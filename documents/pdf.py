@@ -1,4 +1,4 @@
-"""The document PDF: HTML template → WeasyPrint, with a URL fetcher that never leaves the machine.
+"""The document PDF: HTML template → WeasyPrint within a time budget, with a URL fetcher that never leaves the machine.
 
 WeasyPrint would otherwise fetch any URL a stylesheet or image names (http,
 https, ftp, any file). Our template names none, and everything users type is
@@ -9,6 +9,11 @@ and media folders and data: URLs, and refuses everything else.
 import base64
 import logging
 import mimetypes
+import os
+import select
+import signal
+import time
+import warnings
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
@@ -32,6 +37,24 @@ logger = logging.getLogger(__name__)
 
 class URLRefused(ValueError):
     """The PDF asked for something outside our own static and media files."""
+
+
+class RenderTooSlow(Exception):
+    """Rendering took longer than its time budget (settings.DOCUMENT_PDF_SECONDS) and was stopped."""
+
+    def __init__(self, seconds: float):
+        super().__init__(f"PDF rendering stopped after {seconds:g} s")
+        self.seconds = seconds
+
+
+class RenderFailed(Exception):
+    """WeasyPrint failed in the rendering process (its log says why)."""
+
+
+# A document within the field limits renders in a second or two; the budget stops
+# whatever still takes long well before gunicorn's 30 s worker timeout would kill
+# the worker and every request it holds.
+DEFAULT_RENDER_SECONDS = 15
 
 
 def allowed_roots() -> list[Path]:
@@ -60,6 +83,7 @@ class LocalURLFetcher(URLFetcher):
     def local_path(url: str) -> Path:
         parts = urlsplit(url)
         if parts.netloc not in ("", "localhost"):
+            logger.warning("PDF: refused to read from host %s", parts.netloc[:100])
             raise URLRefused(f"Refused file URL on another host: {url[:200]}")
         # resolve() follows symlinks and "..", so neither can lead outside the roots.
         path = Path(url2pathname(unquote(parts.path))).resolve()
@@ -223,13 +247,73 @@ def render_document(document: Document) -> bytes:
     return render_pdf(render_html(document))
 
 
+def render_seconds() -> float:
+    return float(getattr(settings, "DOCUMENT_PDF_SECONDS", DEFAULT_RENDER_SECONDS))
+
+
 def render_pdf(html: str) -> bytes:
+    """HTML → PDF bytes within the time budget; RenderTooSlow when it runs over.
+
+    WeasyPrint is pure Python and cannot be interrupted, so it runs in a forked
+    child that is killed at the deadline: fork shares the already imported
+    WeasyPrint and fonts (no start-up cost), and the child touches no database
+    connection and leaves with os._exit, so the parent's connection is unharmed.
+    When the background job queue arrives, rendering moves there.
+    """
     base_url = Path(settings.STATICFILES_DIRS[0]).resolve().as_uri() + "/"
-    return HTML(string=html, base_url=base_url, url_fetcher=LocalURLFetcher()).write_pdf()
+    seconds = render_seconds()
+    read_fd, write_fd = os.pipe()
+    with warnings.catch_warnings():
+        # Python warns that a child of a process with threads (a threaded dev server, the
+        # test suite) may deadlock on a lock another thread held. The child only runs
+        # WeasyPrint, and the deadline kills it should that ever happen.
+        warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child; its result is checked through the parent
+        status = 1
+        try:
+            os.close(read_fd)
+            content = HTML(string=html, base_url=base_url, url_fetcher=LocalURLFetcher()).write_pdf()
+            with os.fdopen(write_fd, "wb") as pipe:
+                pipe.write(content)
+            status = 0
+        except BaseException:
+            logger.exception("PDF: rendering failed")
+        finally:
+            os._exit(status)
+    os.close(write_fd)
+    try:
+        content = _read_until(read_fd, deadline=time.monotonic() + seconds)
+    except RenderTooSlow:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        logger.warning("PDF: rendering stopped after %s s", seconds)
+        raise RenderTooSlow(seconds) from None
+    finally:
+        os.close(read_fd)
+    _pid, status = os.waitpid(pid, 0)
+    if status != 0 or not content.startswith(b"%PDF-"):
+        raise RenderFailed("The PDF could not be rendered.")
+    return content
+
+
+def _read_until(fd: int, *, deadline: float) -> bytes:
+    chunks = []
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise RenderTooSlow(0)
+        ready, _, _ = select.select([fd], [], [], remaining)
+        if not ready:
+            continue
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
 
 
 def filename(document: Document) -> str:
     """2026-0001_BION-1_Offer.pdf"""
     with translation.override("en"):
         kind = str(document.get_doc_type_display()).replace(" ", "-")
-    return f"{document.number}_{document.opportunity.short_name}_{kind}.pdf"
+    return f"{document.number or 'Draft'}_{document.opportunity.short_name}_{kind}.pdf"

@@ -5,7 +5,8 @@ from decimal import Decimal
 from django.db.models import DecimalField, F, Func, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from documents.models import Document, DocumentLine, Letterhead
+from crm import permissions
+from documents.models import DRAFT_KEY_PREFIX, Document, DocumentLine, Letterhead
 from documents.totals import document_totals, totals_from_line_cents
 
 
@@ -68,6 +69,16 @@ def document_list(*, opportunity) -> list[Document]:
     return documents
 
 
+def document_section(*, opportunity, user) -> dict:
+    """What the opportunity page's documents section shows (documents/document_section.html): one query."""
+    documents = document_list(opportunity=opportunity)
+    for document in documents:
+        # The permission reads the opportunity's owner: this one, not a query per document.
+        document.opportunity = opportunity
+        document.can_discard = document.number is None and permissions.can_change_document(user, document)
+    return {"documents": documents, "can_add": permissions.can_add_document(user, opportunity)}
+
+
 def live_documents() -> QuerySet[Document]:
     """Documents of opportunities that are not in the trash (crm/trash.py): what any URL may show."""
     return Document.objects.filter(opportunity__deleted_at__isnull=True)
@@ -79,9 +90,19 @@ def document_queryset() -> QuerySet[Document]:
     )
 
 
-def document_get(*, number: str) -> Document:
+def by_key(queryset: QuerySet[Document], key: str) -> Document:
+    """The document a URL names: by its number, or draft-<id> (Document.key), which stays valid once numbered."""
+    if key.startswith(DRAFT_KEY_PREFIX):
+        pk = key.removeprefix(DRAFT_KEY_PREFIX)
+        if not (pk.isascii() and pk.isdigit() and len(pk) <= 18):
+            raise Document.DoesNotExist
+        return queryset.get(pk=int(pk))
+    return queryset.get(number=key)
+
+
+def document_get(*, key: str) -> Document:
     """One document with everything its page shows; lines prefetched, totals attached."""
-    document = document_queryset().prefetch_related("lines").get(number=number)
+    document = by_key(document_queryset().prefetch_related("lines"), key)
     return _attach_totals([document])[0]
 
 

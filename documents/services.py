@@ -6,14 +6,14 @@ from collections.abc import Sequence
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm import permissions
 from crm.history import acting
 from documents.formatting import TYPE_NAMES
-from documents.models import Document, DocumentLine, DocumentStatus, DocumentType
+from documents.models import MAX_LINES, Document, DocumentLine, DocumentStatus, DocumentType
 from opportunities.models import Opportunity
 
 DOCUMENT_FIELDS = [
@@ -30,10 +30,11 @@ DOCUMENT_FIELDS = [
 LINE_FIELDS = ["description", "quantity", "unit", "unit_price", "discount"]
 VALID_DAYS = 30
 
-# One statement takes the next number: the row lock taken by ON CONFLICT DO
-# UPDATE is held until the creating transaction ends, so concurrent creates
-# queue up. A missing counter row starts above the highest number already in
-# use that year, so a number is never handed out twice.
+# Raw SQL because correctness needs it: one statement takes the next number, and
+# the row lock taken by ON CONFLICT DO UPDATE is held until the numbering
+# transaction ends, so concurrent first saves queue up and a rolled-back one
+# gives its number back (no gaps). A missing counter row starts above the highest
+# number already in use that year, so a number is never handed out twice.
 _NEXT_NUMBER_SQL = """
 INSERT INTO documents_documentcounter (year, last_number)
 VALUES (%s, (SELECT coalesce(max(sequence), 0) + 1 FROM documents_document WHERE year = %s))
@@ -43,7 +44,7 @@ RETURNING last_number
 
 
 def document_number_next(*, year: int) -> tuple[int, str]:
-    """Take the next number of ``year`` (2026-0001, …); call inside the creating transaction."""
+    """Take the next number of ``year`` (2026-0001, …); call inside the numbering transaction."""
     with connection.cursor() as cursor:
         cursor.execute(_NEXT_NUMBER_SQL, [year, year])
         sequence = cursor.fetchone()[0]
@@ -55,12 +56,53 @@ def _default_title(doc_type: str, opportunity: Opportunity, language: str) -> st
     return f"{names.get(doc_type, doc_type)}: {opportunity.name}"[:200]
 
 
+def _has_content(document: Document) -> bool:
+    """Whether someone wrote something of their own: an introduction, a closing text or a line.
+
+    Title, recipient and validity come filled in, and a fresh line is empty; a
+    draft with nothing more is one that was opened and left.
+    """
+    if document.intro.strip() or document.terms.strip():
+        return True
+    return (
+        DocumentLine.objects.filter(document=document)
+        .exclude(description__regex=r"^\s*$", unit__regex=r"^\s*$", unit_price=0)
+        .exists()
+    )
+
+
+def _number_if_written(document: Document) -> None:
+    """Give a draft the year's next number the first time it is saved with content.
+
+    Numbering at the first real save rather than at "New document" keeps numbers
+    gap-free when drafts are opened and left; numbering it now rather than at
+    approval gives the draft its number while people discuss it ("offer 2026-0036").
+    """
+    if document.number is None and _has_content(document):
+        _number(document)
+
+
+def _number(document: Document) -> None:
+    year = timezone.localdate().year
+    document.year = year
+    document.sequence, document.number = document_number_next(year=year)
+    Document.objects.filter(pk=document.pk).update(year=year, sequence=document.sequence, number=document.number)
+
+
+def _require_room_for_lines(count: int) -> None:
+    if count > MAX_LINES:
+        raise ValidationError(
+            _("A document has at most %(limit)d lines. Split it into two, or group lines.") % {"limit": MAX_LINES},
+            code="too_many_lines",
+        )
+
+
 @acting()
 @transaction.atomic
 def document_create(
     *, opportunity: Opportunity, user, data: dict | None = None, lines: Sequence[dict] = ()
 ) -> Document:
-    """Create a draft with the year's next number and ``lines`` (dicts of line fields, ``{}`` for an empty one).
+    """Create a draft with ``lines`` (dicts of line fields, ``{}`` for an empty one); numbered if it has content.
 
     Title, recipient and validity get sensible defaults. The lines are written in
     the same transaction, so a draft never exists without the lines it was created with.
@@ -74,9 +116,8 @@ def document_create(
     if "recipient" not in values:
         primary = opportunity.contact_links.filter(is_primary=True).select_related("member").first()
         values["recipient"] = primary.member if primary else None
-    year = timezone.localdate().year
-    sequence, number = document_number_next(year=year)
-    document = Document(opportunity=opportunity, year=year, sequence=sequence, number=number, created_by=user, **values)
+    _require_room_for_lines(len(lines))
+    document = Document(opportunity=opportunity, created_by=user, **values)
     document.full_clean()
     document.save()
     for position, values in enumerate(lines, start=1):
@@ -86,6 +127,7 @@ def document_create(
         line = DocumentLine(document=document, position=position, **values)
         line.full_clean(exclude=["document"])
         line.save()
+    _number_if_written(document)
     return document
 
 
@@ -132,6 +174,7 @@ def document_update(*, document_id: int, user, data: dict, lines: dict[int, dict
                 line.full_clean(exclude=["document", "position"])
                 changed.append(line)
         DocumentLine.objects.bulk_update(changed, LINE_FIELDS)
+    _number_if_written(document)
     return document
 
 
@@ -142,8 +185,9 @@ def document_line_add(*, document_id: int, user, data: dict | None = None) -> Do
     document = _locked(document_id)
     permissions.require(permissions.can_change_document(user, document))
     _require_draft(document)
-    last = document.lines.aggregate(last=Max("position"))["last"] or 0
-    line = DocumentLine(document=document, position=last + 1)
+    figures = document.lines.aggregate(last=Max("position"), count=Count("id"))
+    _require_room_for_lines(figures["count"] + 1)
+    line = DocumentLine(document=document, position=(figures["last"] or 0) + 1)
     for name, value in (data or {}).items():
         if name not in LINE_FIELDS:
             raise ValueError(f"Not a line field: {name}")
@@ -151,6 +195,7 @@ def document_line_add(*, document_id: int, user, data: dict | None = None) -> Do
     line.full_clean(exclude=["document"])
     line.save()
     Document.objects.filter(pk=document.pk).update(updated_at=timezone.now())
+    _number_if_written(document)
     return line
 
 
@@ -212,6 +257,9 @@ def document_approve(*, document_id: int, user) -> Document:
             _("Describe line %(positions)s before approving.") % {"positions": ", ".join(unnamed)},
             code="line_without_description",
         )
+    if document.number is None:
+        # Described lines are content, so this is numbered already; a document never leaves draft without.
+        _number(document)
     document.status = DocumentStatus.APPROVED
     document.approved_by = user
     document.approved_at = timezone.now()
@@ -246,7 +294,14 @@ def document_send(*, document_id: int, user) -> Document:
         raise ValidationError(_("Only approved documents can be sent."), code="not_approved")
     document.status = DocumentStatus.SENT
     document.sent_at = timezone.now()
-    content = pdf.render_document(document)
+    try:
+        content = pdf.render_document(document)
+    except pdf.RenderTooSlow as error:
+        raise ValidationError(
+            _("The PDF took longer than %(seconds)s seconds to render, so it was not sent. Try again in a moment.")
+            % {"seconds": f"{error.seconds:g}"},
+            code="render_too_slow",
+        ) from error
     document.pdf.save(pdf.filename(document), ContentFile(content), save=False)
     # Should the database write fail after the file is stored, remove the file again.
     stored_name = document.pdf.name
@@ -294,4 +349,22 @@ def document_revise(*, document_id: int, user) -> Document:
             for line in source.lines.all()
         ]
     )
+    _number_if_written(revision)
     return revision
+
+
+@acting()
+@transaction.atomic
+def document_discard(*, document_id: int, user) -> Opportunity:
+    """Delete a draft nobody wrote anything into (it has no number yet); returns its opportunity."""
+    document = _locked(document_id)
+    permissions.require(permissions.can_change_document(user, document))
+    if not document.is_draft or document.number is not None:
+        raise ValidationError(
+            _("%(number)s has content and keeps its number: only empty drafts can be discarded.")
+            % {"number": document.number or document.title},
+            code="not_discardable",
+        )
+    opportunity = document.opportunity
+    document.delete()
+    return opportunity

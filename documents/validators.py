@@ -1,6 +1,9 @@
-"""Validation of uploaded letterhead logos: a real raster image, never SVG."""
+"""Validation of uploaded letterhead logos (a real raster image, never SVG) and of text lengths."""
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.utils.deconstruct import deconstructible
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
@@ -56,3 +59,21 @@ def validate_logo(value) -> None:
             params={"format": fmt},
             code="logo_format",
         )
+
+
+@deconstructible
+class TextLimit(MaxLengthValidator):
+    """At most ``limit`` characters, said so that the writer knows how much to cut."""
+
+    message = _("At most %(limit_value)s characters: this has %(show_value)s. Shorten it by %(excess)s.")
+
+    def __call__(self, value):
+        count = self.clean(value)
+        if self.compare(count, self.limit_value):
+            params = {
+                "limit_value": number_format(self.limit_value, force_grouping=True),
+                "show_value": number_format(count, force_grouping=True),
+                "excess": number_format(count - self.limit_value, force_grouping=True),
+                "value": value,
+            }
+            raise ValidationError(self.message, code=self.code, params=params)

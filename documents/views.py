@@ -19,9 +19,16 @@ from opportunities.models import Opportunity, Phase, PhaseKind
 TEMPLATE = "documents/document_detail.html"
 
 
-def _get(number: str) -> Document:
+def _get(key: str) -> Document:
     try:
-        return selectors.document_get(number=number)
+        return selectors.document_get(key=key)
+    except Document.DoesNotExist:
+        raise Http404(_("No document with this number.")) from None
+
+
+def _get_for_update(key: str, queryset) -> Document:
+    try:
+        return selectors.by_key(queryset, key)
     except Document.DoesNotExist:
         raise Http404(_("No document with this number.")) from None
 
@@ -71,9 +78,10 @@ def document_create(request):
     opportunity = get_object_or_404(
         Opportunity.objects.select_related("organization"), short_name=request.POST.get("opportunity", "")
     )
-    # One empty line to start typing into, created with the draft (one transaction).
+    # One empty line to start typing into, created with the draft (one transaction). It gets
+    # its number when something is first written into it: opening and leaving uses none up.
     document = services.document_create(opportunity=opportunity, user=request.user, lines=[{}])
-    messages.success(request, _("Draft %(number)s created. Describe what you offer.") % {"number": document.number})
+    messages.success(request, _("Draft created. Describe what you offer; it gets its number when you do."))
     return redirect(document)
 
 
@@ -90,6 +98,9 @@ def document_detail(request, number):
     permissions.require(permissions.can_view_documents(request.user))
     document = _get(number)
     if request.method == "GET":
+        if number != document.key:
+            # draft-17 once it has its number: the page lives under the number.
+            return redirect(document)
         return render(request, TEMPLATE, _context(request, document))
 
     permissions.require(permissions.can_change_document(request.user, document))
@@ -104,6 +115,7 @@ def document_detail(request, number):
         messages.error(request, message)
         return render(request, TEMPLATE, _context(request, document), status=409)
 
+    was_numbered = document.number is not None
     form = DocumentForm(request.POST, instance=document)
     line_forms = _line_forms(document, request.POST)
     # Validate every line (no short-circuit) so each shows its own errors.
@@ -130,13 +142,21 @@ def document_detail(request, number):
 
     if valid:
         document = _get(number)
+        numbered_now = not was_numbered and document.number is not None
         if not request.htmx:
-            messages.success(request, _("Saved."))
+            if numbered_now:
+                messages.success(request, _("Saved as %(number)s.") % {"number": document.number})
+            else:
+                messages.success(request, _("Saved."))
             return redirect(document.get_absolute_url() + ("#lines" if action != "save" else ""))
         if action == "save":
-            response = render(request, TEMPLATE + "#autosave", _context(request, document))
+            context = _context(request, document, numbered_now=numbered_now)
+            response = render(request, TEMPLATE + "#autosave", context)
         else:
             response = render(request, TEMPLATE + "#document-lines", _context(request, document, focus=action))
+        if numbered_now:
+            # The address bar shows the number from now on; the form keeps posting to draft-<id>, which stays valid.
+            response["HX-Replace-Url"] = document.get_absolute_url()
         return trigger_client_event(response, "documentSaved")
 
     # Invalid: nothing is saved and nothing the user typed is lost (the inputs keep it).
@@ -170,7 +190,7 @@ def _line_action(request, document: Document, action: str) -> None:
 
 def _transition(request, number, service, success_message, **kwargs):
     permissions.require(permissions.can_view_documents(request.user))
-    document = get_object_or_404(selectors.live_documents().select_related("opportunity"), number=number)
+    document = _get_for_update(number, selectors.live_documents().select_related("opportunity"))
     try:
         result = service(document_id=document.pk, user=request.user, **kwargs)
     except ValidationError as error:
@@ -208,7 +228,7 @@ def document_revise(request, number):
 def document_decide(request, number):
     """Record acceptance or rejection; accepting can mark the opportunity won at the same time."""
     permissions.require(permissions.can_view_documents(request.user))
-    document = get_object_or_404(selectors.live_documents().select_related("opportunity"), number=number)
+    document = _get_for_update(number, selectors.live_documents().select_related("opportunity"))
     form = DecideForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose accepted or rejected."))
@@ -247,6 +267,20 @@ def _mark_won(request, opportunity: Opportunity) -> bool:
     return True
 
 
+@require_POST
+def document_discard(request, number):
+    """Delete a draft nobody wrote into (it has no number yet) and go back to its opportunity."""
+    permissions.require(permissions.can_view_documents(request.user))
+    document = _get_for_update(number, selectors.live_documents().select_related("opportunity"))
+    try:
+        opportunity = services.document_discard(document_id=document.pk, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(document)
+    messages.success(request, _("Empty draft discarded."))
+    return redirect(opportunity)
+
+
 @require_GET
 def document_pdf(request, number):
     """The PDF: for a sent document exactly the stored bytes; before that, rendered now.
@@ -255,11 +289,11 @@ def document_pdf(request, number):
     browser instead of downloading it.
     """
     permissions.require(permissions.can_view_documents(request.user))
-    document = get_object_or_404(
+    document = _get_for_update(
+        number,
         selectors.live_documents().select_related(
             "opportunity__organization", "recipient", "created_by", "revision_of"
         ),
-        number=number,
     )
     as_attachment = request.GET.get("preview") != "1"
     name = pdf.filename(document)
@@ -270,7 +304,19 @@ def document_pdf(request, number):
             raise Http404(_("The stored PDF of this document is missing.")) from None
         response = FileResponse(stored, as_attachment=as_attachment, filename=name, content_type="application/pdf")
     else:
-        content = pdf.render_document(document)
+        try:
+            content = pdf.render_document(document)
+        except pdf.RenderTooSlow as error:
+            # A clear answer rather than a worker held until gunicorn kills it.
+            response = render(
+                request,
+                "documents/document_pdf_error.html",
+                {"document": document, "opportunity": document.opportunity, "seconds": error.seconds},
+                status=503,
+            )
+            response["Retry-After"] = "60"
+            response["Cache-Control"] = "private, no-store"
+            return response
         response = HttpResponse(content, content_type="application/pdf")
         response["Content-Disposition"] = f'{"attachment" if as_attachment else "inline"}; filename="{name}"'
     response["Cache-Control"] = "private, no-store"

@@ -71,13 +71,19 @@ def make_tag(*, name) -> Tag:
 
 
 def make_document(*, opportunity, user=None, lines=(), **data):
-    """A draft document through the service; ``lines`` are dicts of line fields."""
+    """A draft document through the service; ``lines`` are dicts of line fields.
+
+    It has a number once it has content (an introduction, a closing text or a line
+    that says something); without, it is an unnumbered draft.
+    """
     from documents import services as document_services
 
     user = user or opportunity.owner
     document = document_services.document_create(opportunity=opportunity, user=user, data=data)
     for line in lines:
         document_services.document_line_add(document_id=document.pk, user=user, data=line)
+    if lines:
+        document.refresh_from_db()  # numbered by its first line with content
     return document
 
 

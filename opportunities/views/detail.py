@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import trigger_client_event
 
 from crm import permissions
+from documents import selectors as document_selectors
 from journal import selectors as journal_selectors
 from opportunities import detail, selectors, services
 from opportunities.conflicts import conflict_message
@@ -65,6 +66,7 @@ def _render_page(request, opportunity, config, *, status=200, editing=None, acti
                 phase=config.phase(opportunity.phase_id),
                 next_url=request.get_full_path(),
             ),
+            "document_section": document_selectors.document_section(opportunity=opportunity, user=request.user),
             **extra,
         }
     )

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import close_old_connections, connection
+from django.db import IntegrityError, close_old_connections, connection, transaction
 
 from documents import services
 from documents.models import Document, DocumentCounter, DocumentStatus
@@ -20,29 +20,81 @@ def opportunity(sales_user):
 
 
 @time_machine.travel("2026-03-02 10:00 +01:00", tick=False)
-def test_document_create_numbers_per_year(opportunity):
-    first = factories.make_document(opportunity=opportunity)
-    second = factories.make_document(opportunity=opportunity)
+def test_document_numbers_count_per_year(opportunity):
+    first = factories.make_document(opportunity=opportunity, lines=[LINE])
+    second = factories.make_document(opportunity=opportunity, lines=[LINE])
     assert [first.number, second.number] == ["2026-0001", "2026-0002"]
     assert first.status == DocumentStatus.DRAFT
     assert first.title == "Angebot: CRM rollout"
     assert str(first.valid_until) == "2026-04-01"
     with time_machine.travel("2027-01-01 00:30 +01:00", tick=False):
-        assert factories.make_document(opportunity=opportunity).number == "2027-0001"
+        assert factories.make_document(opportunity=opportunity, lines=[LINE]).number == "2027-0001"
+
+
+def test_creating_a_draft_and_leaving_it_uses_up_no_number(opportunity, sales_user):
+    # What "New document" does: a draft with one empty line.
+    untouched = services.document_create(opportunity=opportunity, user=sales_user, lines=[{}])
+    assert (untouched.number, untouched.year, untouched.sequence) == (None, None, None)
+    assert not DocumentCounter.objects.exists()
+    assert factories.make_document(opportunity=opportunity, lines=[LINE]).sequence == 1
+
+
+@pytest.mark.parametrize(
+    ("data", "line"),
+    [
+        ({"intro": "Dear Ms Hoffmann,"}, {}),
+        ({"terms": "Payable within 14 days."}, {}),
+        ({}, {"description": "Workshop"}),
+        ({}, {"unit_price": Decimal("10")}),
+        ({}, {"unit": "h"}),
+    ],
+)
+def test_the_first_save_with_content_numbers_the_draft(opportunity, sales_user, data, line):
+    document = services.document_create(opportunity=opportunity, user=sales_user, lines=[{}])
+    line_id = document.lines.get().pk
+    # Changing what came filled in (title, validity) or blank space is not content.
+    services.document_update(
+        document_id=document.pk, user=sales_user, data={"title": "Rollout", "intro": "  \n"}, lines={line_id: {}}
+    )
+    assert Document.objects.get(pk=document.pk).number is None
+    updated = services.document_update(document_id=document.pk, user=sales_user, data=data, lines={line_id: line})
+    assert updated.number == f"{updated.year}-0001" and updated.sequence == 1
+    assert Document.objects.get(pk=document.pk).number == updated.number
+    # Later saves keep it.
+    services.document_update(document_id=document.pk, user=sales_user, data={"title": "Again"})
+    assert Document.objects.get(pk=document.pk).number == updated.number
+
+
+def test_a_document_never_leaves_draft_without_a_number(opportunity, sales_user):
+    document = services.document_create(opportunity=opportunity, user=sales_user)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Document.objects.filter(pk=document.pk).update(status=DocumentStatus.APPROVED)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Document.objects.filter(pk=document.pk).update(number="2026-0001")  # without year and sequence
+
+
+def test_only_an_unnumbered_draft_can_be_discarded(opportunity, sales_user):
+    written = factories.make_document(opportunity=opportunity, lines=[LINE])
+    with pytest.raises(ValidationError, match="keeps its number"):
+        services.document_discard(document_id=written.pk, user=sales_user)
+    assert Document.objects.filter(pk=written.pk).exists() and written.lines.count() == 1
+    empty = services.document_create(opportunity=opportunity, user=sales_user, lines=[{}])
+    assert services.document_discard(document_id=empty.pk, user=sales_user) == opportunity
+    assert not Document.objects.filter(pk=empty.pk).exists()
 
 
 def test_document_numbers_are_never_reused_after_a_delete(opportunity):
-    first = factories.make_document(opportunity=opportunity)
-    second = factories.make_document(opportunity=opportunity)
+    first = factories.make_document(opportunity=opportunity, lines=[LINE])
+    second = factories.make_document(opportunity=opportunity, lines=[LINE])
     second.delete()
-    third = factories.make_document(opportunity=opportunity)
+    third = factories.make_document(opportunity=opportunity, lines=[LINE])
     assert third.sequence == first.sequence + 2
 
 
 def test_document_number_starts_above_existing_numbers_when_the_counter_is_missing(opportunity):
-    document = factories.make_document(opportunity=opportunity)
+    document = factories.make_document(opportunity=opportunity, lines=[LINE])
     DocumentCounter.objects.all().delete()
-    assert factories.make_document(opportunity=opportunity).sequence == document.sequence + 1
+    assert factories.make_document(opportunity=opportunity, lines=[LINE]).sequence == document.sequence + 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -57,7 +109,7 @@ def test_document_create_numbers_hold_under_concurrency():
         try:
             barrier.wait()
             for _ in range(per_thread):
-                services.document_create(opportunity=opportunity, user=owner)
+                services.document_create(opportunity=opportunity, user=owner, lines=[LINE])
         except Exception as error:  # noqa: BLE001 - reported below
             errors.append(error)
         finally:
@@ -74,6 +126,39 @@ def test_document_create_numbers_hold_under_concurrency():
     sequences = sorted(Document.objects.values_list("sequence", flat=True))
     assert sequences == list(range(1, threads_count * per_thread + 1))
     assert DocumentCounter.objects.get().last_number == threads_count * per_thread
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_first_saves_get_distinct_consecutive_numbers():
+    owner = factories.make_user(username="owner", role="Managers")
+    opportunity = factories.make_opportunity(owner=owner)
+    drafts = [services.document_create(opportunity=opportunity, user=owner, lines=[{}]) for _ in range(12)]
+    barrier = threading.Barrier(len(drafts))
+    errors = []
+
+    def first_save(document):
+        try:
+            barrier.wait()
+            line_id = document.lines.get().pk
+            services.document_update(
+                document_id=document.pk, user=owner, data={}, lines={line_id: {"description": "Workshop"}}
+            )
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [threading.Thread(target=first_save, args=[document]) for document in drafts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    sequences = sorted(Document.objects.values_list("sequence", flat=True))
+    assert sequences == list(range(1, len(drafts) + 1))
+    assert DocumentCounter.objects.get().last_number == len(drafts)
 
 
 def test_lines_add_remove_and_reorder_keep_positions_dense(opportunity, sales_user):
@@ -136,9 +221,11 @@ def test_approval_needs_described_lines(opportunity, manager, sales_user):
     document = factories.make_document(opportunity=opportunity)
     with pytest.raises(ValidationError, match="at least one line"):
         services.document_approve(document_id=document.pk, user=manager)
-    services.document_line_add(document_id=document.pk, user=sales_user)
+    services.document_line_add(document_id=document.pk, user=sales_user, data={"unit_price": Decimal(5)})
     with pytest.raises(ValidationError, match="Describe line 1"):
         services.document_approve(document_id=document.pk, user=manager)
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.DRAFT
 
 
 def test_only_drafts_can_be_edited(opportunity, sales_user, manager):

@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 
 import pytest
@@ -7,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from documents import selectors, services
-from documents.models import Document, DocumentStatus, Letterhead
+from documents.models import MAX_LINES, Document, DocumentCounter, DocumentLine, DocumentStatus, Letterhead
 from documents.totals import document_totals
 from tests import factories
 from tests.documents.conftest import png_bytes
@@ -20,6 +21,13 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 def opportunity(sales_user):
     organization = factories.make_organization(name="Bionext GmbH", code="BION")
     return factories.make_opportunity(organization=organization, owner=sales_user, name="CRM rollout")
+
+
+@pytest.fixture
+def other_sales_client(other_sales_user):
+    client = Client()
+    client.force_login(other_sales_user)
+    return client
 
 
 @pytest.fixture
@@ -47,26 +55,80 @@ def editor_data(document, **changes) -> dict:
     return data
 
 
-def test_new_document_creates_a_numbered_draft_and_opens_its_editor(sales_client, opportunity):
+def test_new_document_opens_an_unnumbered_draft_and_leaving_it_uses_up_no_number(sales_client, opportunity):
     response = sales_client.post(reverse("documents:document-create"), {"opportunity": opportunity.short_name})
     document = Document.objects.get()
-    assert response.status_code == 302 and response.url == document.get_absolute_url()
+    assert (
+        response.status_code == 302
+        and response.url == document.get_absolute_url() == f"/documents/draft-{document.pk}/"
+    )
     assert document.status == DocumentStatus.DRAFT and document.lines.count() == 1
+    assert document.number is None and not DocumentCounter.objects.exists()
     page = sales_client.get(response.url)
-    assert f"Draft {document.number} created" in page.text
-    assert 'id="document-editor"' in page.text
+    assert "Draft created." in page.text and "Draft (no number yet)" in page.text
+    assert 'id="document-editor"' in page.text and "Discard draft" in page.text
+    # Left without writing anything: the next document with content gets the first number.
+    written = factories.make_document(opportunity=opportunity, lines=[LINE])
+    assert written.sequence == 1
 
 
-def test_autosave_stores_the_input_and_answers_with_totals_in_the_documents_locale(sales_client, draft):
+def test_the_first_save_with_content_numbers_the_draft(sales_client, opportunity):
+    sales_client.post(reverse("documents:document-create"), {"opportunity": opportunity.short_name})
+    document = Document.objects.get()
+    line = document.lines.get()
+    url = document.get_absolute_url()
+    # A changed title (it comes filled in) is no content yet.
+    response = sales_client.post(url, editor_data(document, title="Rollout"), **HTMX)
+    document.refresh_from_db()
+    assert response.status_code == 200 and document.title == "Rollout" and document.number is None
+
+    response = sales_client.post(url, editor_data(document, **{f"line-{line.pk}-description": "Workshop"}), **HTMX)
+    document.refresh_from_db()
+    assert response.status_code == 200 and document.number == f"{document.year}-0001"
+    # The page shows the number at once and the address bar moves to it.
+    assert response["HX-Replace-Url"] == f"/documents/{document.number}/"
+    assert 'id="document-number" hx-swap-oob="true"' in response.text and document.number in response.text
+    # The draft's address keeps working: the open form posts to it, a bookmark leads to the number.
+    assert sales_client.post(url, editor_data(document, title="Again"), **HTMX).status_code == 200
+    assert sales_client.get(url)["Location"] == f"/documents/{document.number}/"
+
+
+def test_an_untouched_draft_can_be_discarded_and_a_written_one_cannot(sales_client, other_sales_client, opportunity):
+    empty = factories.make_document(opportunity=opportunity)
+    written = factories.make_document(opportunity=opportunity, lines=[LINE])
+    assert other_sales_client.post(reverse("documents:document-discard", args=[empty.key])).status_code == 403
+    assert Document.objects.filter(pk=empty.pk).exists()
+
+    response = sales_client.post(reverse("documents:document-discard", args=[written.key]), follow=True)
+    assert "keeps its number: only empty drafts can be discarded" in response.text
+    assert Document.objects.filter(pk=written.pk, number=written.number).exists()
+    assert written.lines.count() == 1
+
+    response = sales_client.post(reverse("documents:document-discard", args=[empty.key]))
+    assert response.status_code == 302 and response.url == opportunity.get_absolute_url()
+    assert not Document.objects.filter(pk=empty.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "amounts"),
+    [
+        ("en", ["€3,086.40", "€586.42", "€3,672.82"]),
+        ("de", ["3.086,40\u00a0€", "586,42\u00a0€", "3.672,82\u00a0€"]),
+    ],
+)
+def test_autosave_stores_the_input_and_answers_with_totals_in_the_readers_language(
+    sales_client, draft, language, amounts
+):
     line = draft.lines.get()
     data = editor_data(draft, **{f"line-{line.pk}-quantity": "2,5", f"line-{line.pk}-unit_price": "1.234,56"})
-    response = sales_client.post(draft.get_absolute_url(), data, **HTMX)
+    response = sales_client.post(draft.get_absolute_url(), data, HTTP_ACCEPT_LANGUAGE=language, **HTMX)
     assert response.status_code == 200
     line.refresh_from_db()
     assert line.quantity == Decimal("2.5") and line.unit_price == Decimal("1234.56")
-    # 2.5 × 1234.56 = 3086.40; VAT 19 % = 586.42; gross 3672.82 — swapped in out of band.
+    # 2.5 × 1234.56 = 3086.40; VAT 19 % = 586.42; gross 3672.82 — swapped in out of band,
+    # by the one money rule (crm.formats.money) in the reader's language, whatever the document's.
     assert 'id="document-totals"' in response.text and 'hx-swap-oob="true"' in response.text
-    for amount in ["3.086,40\u00a0€", "586,42\u00a0€", "3.672,82\u00a0€"]:
+    for amount in amounts:
         assert amount in response.text
     assert f'id="line-{line.pk}-net"' in response.text
 
@@ -99,8 +161,52 @@ def test_bad_line_input_is_explained_next_to_the_field_and_nothing_is_saved(sale
 
 
 def test_negative_vat_rate_is_refused(sales_client, draft):
-    response = sales_client.post(draft.get_absolute_url(), editor_data(draft, vat_rate="-7"), **HTMX)
+    line = draft.lines.get()
+    data = editor_data(draft, vat_rate="-7", title="Changed", **{f"line-{line.pk}-quantity": "9"})
+    response = sales_client.post(draft.get_absolute_url(), data, **HTMX)
     assert response.status_code == 400 and "The VAT rate cannot be negative." in response.text
+    draft.refresh_from_db()
+    line.refresh_from_db()
+    assert (draft.vat_rate, draft.title, line.quantity) == (Decimal("19.00"), "Offer", Decimal("2"))
+
+
+@pytest.mark.parametrize(
+    ("field", "limit", "message"),
+    [
+        ("intro", 5_000, "At most 5,000 characters: this has 5,001. Shorten it by 1."),
+        ("terms", 5_000, "At most 5,000 characters: this has 5,001. Shorten it by 1."),
+        ("description", 1_000, "At most 1,000 characters: this has 1,001. Shorten it by 1."),
+    ],
+)
+def test_overlong_texts_are_refused_next_to_the_field_and_kept_in_it(sales_client, draft, field, limit, message):
+    line = draft.lines.get()
+    name = f"line-{line.pk}-description" if field == "description" else field
+    text = "x" * (limit + 1)
+    response = sales_client.post(draft.get_absolute_url(), editor_data(draft, **{name: text}), **HTMX)
+    assert response.status_code == 400
+    assert f'id="id_{name}-errors"' in response.text and message in response.text
+    draft.refresh_from_db()
+    line.refresh_from_db()
+    assert (draft.intro, draft.terms, line.description) == ("", "", "Workshop")
+    # Without JavaScript the page comes back with the text as typed, none of it cut off.
+    page = sales_client.post(draft.get_absolute_url(), editor_data(draft, **{name: text}))
+    assert page.status_code == 400 and message in page.text and text in page.text
+    assert not re.search(r"<textarea[^>]*maxlength", page.text)
+    # Exactly at the limit is fine.
+    response = sales_client.post(draft.get_absolute_url(), editor_data(draft, **{name: text[:-1]}), **HTMX)
+    assert response.status_code == 200
+
+
+def test_a_document_has_at_most_100_lines_and_all_of_them_can_be_saved(sales_client, draft):
+    DocumentLine.objects.bulk_create(
+        DocumentLine(document=draft, position=position, description="Hour") for position in range(2, MAX_LINES + 1)
+    )
+    response = sales_client.post(draft.get_absolute_url(), editor_data(draft, action="add"), **HTMX)
+    assert response.status_code == 400
+    assert "A document has at most 100 lines. Split it into two, or group lines." in response.text
+    assert draft.lines.count() == MAX_LINES
+    # The whole editor of a full document still fits in one request (DATA_UPLOAD_MAX_NUMBER_FIELDS).
+    assert sales_client.post(draft.get_absolute_url(), editor_data(draft, title="Full"), **HTMX).status_code == 200
 
 
 def test_lines_are_added_moved_and_removed_in_place(sales_client, draft):
@@ -151,7 +257,7 @@ def test_approving_needs_a_manager(sales_client, manager_client, draft):
 
 def test_approving_an_empty_document_explains_why_not(manager_client, opportunity, manager):
     document = factories.make_document(opportunity=opportunity, user=manager)
-    response = manager_client.post(reverse("documents:document-approve", args=[document.number]), follow=True)
+    response = manager_client.post(reverse("documents:document-approve", args=[document.key]), follow=True)
     assert "Add at least one line item before approving." in response.text
     document.refresh_from_db()
     assert document.status == DocumentStatus.DRAFT
@@ -229,18 +335,23 @@ def test_documents_section_shows_each_document_in_constant_queries(
     request = rf.get("/")
     request.user = sales_user
     sales_user.has_perm("documents.add_document")  # permissions are cached per request
+    factories.make_document(opportunity=opportunity, title="Untouched")
     # 1. documents with their authors and the sum of their lines (for the totals)
     with django_assert_num_queries(1):
+        section = selectors.document_section(opportunity=opportunity, user=sales_user)
         html = render_to_string(
-            "documents/includes/documents_section.html",
-            {"opportunity": opportunity, "user": sales_user, "config": None},
+            "documents/document_section.html",
+            {"opportunity": opportunity, "document_section": section},
             request=request,
         )
     assert html.count('class="doc-item"') == 3
-    # 2400 + 2160 net, 866.40 VAT, 5426.40 gross per document
-    assert html.count("4.560,00\u00a0€") == 3 and html.count("5.426,40\u00a0€") == 3
-    assert "Approved" in html and "Download PDF" in html and "Sandra Sales" in html
+    # 2400 + 2160 net, 866.40 VAT, 5426.40 gross per document (German documents, an English reader).
+    assert html.count("€4,560<") == 3 and html.count("€866.40<") == 3 and html.count("€5,426.40<") == 3
+    assert "Approved" in html and html.count("Download PDF") == 3 and "Sandra Sales" in html
     assert "New document" in html
+    # The draft nobody wrote into: no number, no amounts, a way to discard it.
+    assert html.count('class="doc-item is-unnumbered"') == 1 and "Draft (no number yet)" in html
+    assert html.count("Discard draft") == 1
 
 
 def test_documents_section_totals_round_each_line_like_the_editor_and_the_pdf(opportunity):
@@ -261,7 +372,7 @@ def test_documents_section_totals_round_each_line_like_the_editor_and_the_pdf(op
     listed = {item.pk: item.totals for item in selectors.document_list(opportunity=opportunity)}
 
     assert listed[document.pk] == document_totals(lines=document.lines.all(), vat_rate=document.vat_rate)
-    assert listed[document.pk] == selectors.document_get(number=document.number).totals
+    assert listed[document.pk] == selectors.document_get(key=document.number).totals
     assert listed[empty.pk].gross == Decimal("0.00") and listed[empty.pk].net.as_tuple().exponent == -2
 
 
@@ -269,8 +380,11 @@ def test_documents_section_has_an_empty_state(rf, opportunity, other_sales_user)
     request = rf.get("/")
     request.user = other_sales_user
     html = render_to_string(
-        "documents/includes/documents_section.html",
-        {"opportunity": opportunity, "user": other_sales_user, "config": None},
+        "documents/document_section.html",
+        {
+            "opportunity": opportunity,
+            "document_section": selectors.document_section(opportunity=opportunity, user=other_sales_user),
+        },
         request=request,
     )
     assert "No documents yet" in html and "New document" not in html

@@ -39,7 +39,8 @@ def test_offer_with_three_lines_is_approved_sent_and_downloaded(page, tmp_path, 
     page.get_by_label("Title").fill("CRM rollout for sales")
 
     fill_line(page, 1, description="Requirements workshop", quantity="2", unit="days", price="1.200,00")
-    expect(page.locator("#document-totals")).to_contain_text("2.400,00 €")
+    # Amounts in the reader's language (English here), whatever the document's (German).
+    expect(page.locator("#document-totals")).to_contain_text("€2,400")
 
     page.get_by_role("button", name="Add line").click()
     expect(page.get_by_label("Description of line 2", exact=True)).to_be_focused()
@@ -54,9 +55,9 @@ def test_offer_with_three_lines_is_approved_sent_and_downloaded(page, tmp_path, 
     fill_line(page, 3, description="Licence, 12 months", quantity="5", unit="users", price="348", discount="10")
     # 2400 + 540 + 1566 = 4506.00 net; 856.14 VAT; 5362.14 gross
     totals = page.locator("#document-totals")
-    expect(totals).to_contain_text("4.506,00 €")
-    expect(totals).to_contain_text("856,14 €")
-    expect(totals).to_contain_text("5.362,14 €")
+    expect(totals).to_contain_text("€4,506")
+    expect(totals).to_contain_text("€856.14")
+    expect(totals).to_contain_text("€5,362.14")
 
     # Reorder in place: the licence moves up one.
     page.get_by_role("button", name="Move line 3 up").click()
@@ -94,8 +95,44 @@ def test_offer_with_three_lines_is_approved_sent_and_downloaded(page, tmp_path, 
     page.goto(opportunity.get_absolute_url())
     section = page.locator("#documents")
     expect(section).to_contain_text("CRM rollout for sales")
-    expect(section).to_contain_text("5.362,14 €")
+    expect(section).to_contain_text("€5,362.14")
     expect(section.locator(".doc-status")).to_have_text("Sent")
     expect(page).to_have_url(re.compile(r"/opportunities/BION-1/$"))
     section.scroll_into_view_if_needed()
     screenshot(page, "opportunity-documents", tmp_path)
+
+
+def test_a_new_document_left_untouched_takes_no_number_and_can_be_discarded(page, tmp_path):
+    sandra = factories.make_user(username="sandra", role="Sales", display_name="Sandra Sales")
+    opportunity = factories.make_opportunity(owner=sandra, name="CRM rollout")
+    login(page, username="sandra")
+    page.goto(opportunity.get_absolute_url())
+    page.locator("#documents").get_by_role("button", name="New document").click()
+    expect(page.locator("#document-number")).to_have_text("Draft (no number yet)")
+    page.wait_for_load_state()
+
+    # Leaving it: no number is used up, and the opportunity lists it as an unnumbered draft.
+    page.goto(opportunity.get_absolute_url())
+    section = page.locator("#documents")
+    expect(section.locator(".doc-item")).to_contain_text("Draft (no number yet)")
+    assert Document.objects.get().number is None
+    screenshot(page, "opportunity-documents-unnumbered", tmp_path)
+    section.get_by_role("button", name="Discard draft").click()
+    expect(page.get_by_text("Empty draft discarded.")).to_be_visible()
+    expect(page.locator("#documents")).to_contain_text("No documents yet")
+    assert not Document.objects.exists()
+
+    # Writing into a new one numbers it as soon as it is saved: the header and the address show the number.
+    page.locator("#documents").get_by_role("button", name="New document").click()
+    page.wait_for_load_state()
+    page.get_by_label("Description of line 1", exact=True).fill("Requirements workshop")
+    expect(page.locator("#document-number .badge")).to_have_text(re.compile(r"^\d{4}-0001$"))
+    document = Document.objects.get()
+    expect(page).to_have_url(re.compile(rf"/documents/{document.number}/$"))
+    expect(page.get_by_role("button", name="Discard draft")).to_have_count(0)
+    # Further typing still saves (the form keeps posting to the draft's first address).
+    page.get_by_label("Quantity of line 1", exact=True).fill("3")
+    page.get_by_label("Unit price of line 1", exact=True).fill("100")
+    expect(page.locator("#document-totals")).to_contain_text("€300")
+    line = document.lines.get()
+    assert (line.quantity, line.unit_price) == (3, 100)

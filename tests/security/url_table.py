@@ -18,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from documents import services as document_services
+from documents.models import Document
 from opportunities import services as opportunity_services
 from opportunities.models import Phase
 from organizations import services as organization_services
@@ -100,6 +101,16 @@ def _approve_and_send(w):
 
 def _number(w):
     return {"number": w.their_document.number}
+
+
+def _key(w):
+    # The number, or draft-<id> for a draft without one (Document.key).
+    return {"number": w.their_document.key}
+
+
+def _unnumbered(w):
+    # Only a draft nobody wrote into can be discarded, and such a draft has no number yet.
+    Document.objects.filter(pk=w.their_document.pk).update(number=None, year=None, sequence=None)
 
 
 def _missing_number(w):
@@ -408,6 +419,9 @@ URLS: dict[str, Url] = {
         post=Post(data=lambda w: {"accepted": "1"}, setup=_approve_and_send),
     ),
     "documents:document-revise": Url(kwargs=_number, get=(405, 405, 405), missing=_missing_number, post=Post()),
+    "documents:document-discard": Url(
+        kwargs=_key, get=(405, 405, 405), missing=_missing_number, post=Post(setup=_unnumbered)
+    ),
     # Django admin (staff only; besides the generated model URLs) ---------------------------------------------
     "admin:index": Url(get=(302, 302, 200)),
     "admin:login": Url(get=(302, 302, 302), anonymous=ANONYMOUS_OK),
