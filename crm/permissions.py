@@ -16,15 +16,36 @@ so these checks cost at most two queries per request, not one per row.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from django.core.exceptions import PermissionDenied
 
 if TYPE_CHECKING:
     from crm.models import User
-    from documents.models import Document
-    from journal.models import JournalEntry
-    from opportunities.models import Opportunity
+
+
+# The records the rules are about live in the apps above the kernel, which it does not
+# import (dependencies point one way). The rules read only these attributes of them.
+
+
+class Opportunity(Protocol):
+    """opportunities.models.Opportunity, as far as the rules read it."""
+
+    owner_id: int | None
+
+
+class JournalEntry(Protocol):
+    """journal.models.JournalEntry, as far as the rules read it."""
+
+    author_id: int | None
+    reminder_assignee_id: int | None
+
+
+class Document(Protocol):
+    """documents.models.Document, as far as the rules read it."""
+
+    opportunity: Opportunity
+    created_by_id: int | None
 
 
 def is_manager(user: User) -> bool:

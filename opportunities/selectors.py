@@ -12,9 +12,8 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from crm import trash
 from crm.models import User
-from documents.models import Document
-from journal.models import JournalEntry
 from opportunities.models import (
     BoardFigure,
     Category,
@@ -379,28 +378,25 @@ def opportunity_history_rows(
 
 
 def opportunity_trash_summary(*, opportunity: Opportunity) -> dict[str, int]:
-    """What stays with an opportunity in the trash (and goes with it when it is purged): one query."""
+    """What stays with an opportunity in the trash (and goes with it when it is purged): one query.
 
-    def count(model):
-        return Subquery(
-            model.objects.filter(opportunity_id=opportunity.pk)
-            .order_by()
-            .values("opportunity_id")
-            .annotate(n=Count("*"))
-            .values("n"),
-            output_field=IntegerField(),
-        )
-
+    Tasks are this app's; journal entries and documents are parts their apps
+    declare (crm/trash.py), counted without importing them.
+    """
+    tasks = Task.objects.filter(opportunity_id=OuterRef("pk")).order_by().values("opportunity_id")
+    parts = trash.part_count_annotations(Opportunity)
     counts = (
         Opportunity.objects.filter(pk=opportunity.pk)
-        .annotate(task_count=count(Task), entry_count=count(JournalEntry), document_count=count(Document))
-        .values("task_count", "entry_count", "document_count")
+        .annotate(
+            task_count=Subquery(tasks.annotate(n=Count("*")).values("n"), output_field=IntegerField()),
+            **parts,
+        )
+        .values("task_count", *parts)
         .get()
     )
     return {
         "tasks": counts["task_count"] or 0,
-        "journal_entries": counts["entry_count"] or 0,
-        "documents": counts["document_count"] or 0,
+        **{part.key: counts[trash.part_count_name(part)] for part in trash.parts_of(Opportunity)},
     }
 
 

@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 
 from crm import permissions, trash
 from crm.history import acting
-from documents.models import Document
 from opportunities.custom_fields import clean_custom_values
 from opportunities.models import (
     BoardFigure,
@@ -615,8 +614,9 @@ def trash_purge(*, now=None) -> Purged:
         Organization.all_objects.filter(deleted_at__lt=cutoff).order_by("id").values_list("id", "name")
     )
     opportunity_ids = [pk for pk, _name in opportunities]
-    # Documents protect their opportunity (an offer is not deleted by accident); here it is meant.
-    Document.objects.filter(opportunity_id__in=opportunity_ids).delete()
+    # Documents protect their opportunity (an offer is not deleted by accident); here it is
+    # meant. The documents app declares them a part to clear first (crm/trash.py).
+    trash.parts_purge(Opportunity, opportunity_ids)
     Opportunity.all_objects.filter(pk__in=opportunity_ids).delete()
     Organization.all_objects.filter(pk__in=[pk for pk, _name in organizations]).delete()
     return Purged(

@@ -3,8 +3,8 @@ from django.db.models import OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from crm.admin import DELETE_CONFIRMATION_MAX_DISPLAY, EventHistoryMixin, subquery_count
-from opportunities.models import Opportunity
 from organizations.models import Member, Organization
+from organizations.selectors import opportunity_count
 
 
 class MemberInline(admin.TabularInline):
@@ -38,7 +38,7 @@ class OrganizationAdmin(EventHistoryMixin, admin.ModelAdmin):
             .get_queryset(request)
             .annotate(
                 member_count=subquery_count(Member.objects.filter(organization=OuterRef("pk"))),
-                opportunity_count=subquery_count(Opportunity.objects.filter(organization=OuterRef("pk"))),
+                opportunity_count=opportunity_count(),
             )
         )
 

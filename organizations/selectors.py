@@ -1,13 +1,17 @@
-from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.db.models import Case, Count, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import BooleanField, Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, Lower
 from django.shortcuts import get_object_or_404
 
-from documents.models import Document
-from opportunities.models import Opportunity, OpportunityContact, PhaseKind
+from organizations import personal_data
 from organizations.models import MEMBER_HISTORY_FIELDS, Member, Organization
 from organizations.services import organization_search_q
+
+# An organization's opportunities live in the app above this one, which this app does not
+# import (dependencies point one way): it reads them through the reverse relation
+# ``Organization.opportunities`` and knows of them only the kind of phase that counts as
+# open (opportunities.models.PhaseKind.OPEN; tests/test_dependencies.py keeps the two equal).
+OPEN_PHASE_KIND = "open"
 
 # Sort keys the organization list accepts (?sort=…); "-key" sorts descending.
 # Every ordering ends with the id so pages never repeat or skip rows.
@@ -31,12 +35,21 @@ def _count(queryset: QuerySet) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
+def opportunity_count(**conditions) -> Subquery:
+    """A correlated count of the outer organization's live opportunities meeting ``conditions`` (lookups on them).
+
+    Through the reverse relation: a subquery per row, as ``_count``, so the list needs no GROUP BY.
+    """
+    counted = Q(opportunities__deleted_at__isnull=True, **{f"opportunities__{k}": v for k, v in conditions.items()})
+    own_row = Organization.all_objects.filter(pk=OuterRef("pk")).order_by()
+    return Subquery(own_row.annotate(n=Count("opportunities", filter=counted)).values("n"), output_field=IntegerField())
+
+
 def _with_counts(queryset: QuerySet) -> QuerySet:
-    opportunities = Opportunity.objects.filter(organization=OuterRef("pk"))
     return queryset.annotate(
         member_count=_count(Member.objects.filter(organization=OuterRef("pk"))),
-        opportunity_count=_count(opportunities),
-        open_opportunity_count=_count(opportunities.filter(phase__kind=PhaseKind.OPEN)),
+        opportunity_count=opportunity_count(),
+        open_opportunity_count=opportunity_count(phase__kind=OPEN_PHASE_KIND),
     )
 
 
@@ -70,16 +83,15 @@ def member_get(*, organization_pk: int, pk: int) -> Member:
     )
 
 
-def organization_opportunity_list(*, organization: Organization) -> QuerySet[Opportunity]:
-    """The organization's opportunities for its page: open ones first, newest first."""
+def organization_opportunity_list(*, organization: Organization) -> QuerySet:
+    """The organization's opportunities for its page: open ones first (``is_open``), newest first."""
+    is_open = Case(
+        When(phase__kind=OPEN_PHASE_KIND, then=Value(True)), default=Value(False), output_field=BooleanField()
+    )
     return (
-        Opportunity.objects.filter(organization=organization)
-        .select_related("phase", "status", "owner")
-        .order_by(
-            Case(When(phase__kind=PhaseKind.OPEN, then=0), default=1).asc(),
-            "-created_at",
-            "-id",
-        )
+        organization.opportunities.select_related("phase", "status", "owner")
+        .annotate(is_open=is_open)
+        .order_by("-is_open", "-created_at", "-id")
     )
 
 
@@ -97,61 +109,37 @@ def _context(event) -> dict:
     return event.pgh_context.metadata if event.pgh_context_id else {}
 
 
-def _event_data(event) -> dict:
-    """An audit row's snapshot: the tracked fields (foreign keys as ids), without pghistory's own columns."""
-    return {
-        field.attname: field.value_from_object(event)
-        for field in event._meta.concrete_fields
-        if not field.name.startswith("pgh_")
-    }
-
-
 def member_export(*, member: Member) -> dict:
     """Everything stored about one contact person (GDPR access and portability), ready for JSON.
 
     Journal entries are left out: they are the team's notes about a conversation
-    and name the person only in free text. ``member`` comes with its organization
-    (``member_get``); six queries whatever the numbers: opportunity links,
-    documents, the two event tables, the opportunities their rows name, the users
-    who acted.
+    and name the person only in free text. The apps above this one add what they
+    hold about the person (organizations/personal_data.py). ``member`` comes with
+    its organization (``member_get``); six queries whatever the numbers: the
+    person's events, the users who acted, and the apps' shares (opportunity
+    links, contact events and the opportunities they name, documents).
     """
-    links = (
-        OpportunityContact.objects.filter(member=member)
-        .select_related("opportunity__phase")
-        .order_by("opportunity__created_at", "opportunity_id")
-    )
-    documents = Document.objects.filter(recipient=member).order_by("created_at", "id")
-    member_events = list(member.events.select_related("pgh_context").order_by("pgh_id"))
-    contact_events = list(
-        apps.get_model("opportunities", "OpportunityContactEvent")
-        .objects.filter(member_id=member.pk)
-        .select_related("pgh_context")
-        .order_by("pgh_id")
-    )
-    short_names = dict(
-        Opportunity.objects.filter(pk__in={event.opportunity_id for event in contact_events}).values_list(
-            "pk", "short_name"
-        )
-    )
-    events = [("member", event) for event in member_events] + [("contact person", event) for event in contact_events]
-    user_ids = {member.created_by_id} | {_context(event).get("user") for _, event in events}
+    member_events = member.events.select_related("pgh_context").order_by("pgh_id")
+    events = [personal_data.HistoryItem("member", event, personal_data.event_data(event)) for event in member_events]
+    shares = {}
+    for share in personal_data.shares():
+        shares[share.key] = share.rows(member)
+        if share.history is not None:
+            events += share.history(member)
+    user_ids = {member.created_by_id} | {_context(item.event).get("user") for item in events}
     users = {user.pk: user.get_username() for user in get_user_model().objects.filter(pk__in=user_ids - {None})}
 
-    history = []
-    for kind, event in sorted(events, key=lambda item: item[1].pgh_created_at):
-        data = _event_data(event)
-        if kind == "contact person":
-            data["opportunity"] = short_names.get(event.opportunity_id)
-        history.append(
-            {
-                "at": event.pgh_created_at,
-                "record": kind,
-                "event": event.pgh_label,
-                "by": users.get(_context(event).get("user")),
-                "url": _context(event).get("url"),
-                "data": data,
-            }
-        )
+    history = [
+        {
+            "at": item.event.pgh_created_at,
+            "record": item.record,
+            "event": item.event.pgh_label,
+            "by": users.get(_context(item.event).get("user")),
+            "url": _context(item.event).get("url"),
+            "data": item.data,
+        }
+        for item in sorted(events, key=lambda item: item.event.pgh_created_at)
+    ]
     return {
         "member": {
             "id": member.pk,
@@ -163,25 +151,6 @@ def member_export(*, member: Member) -> dict:
             "name": member.organization.name,
             "code": member.organization.code,
         },
-        "opportunities": [
-            {
-                "short_name": link.opportunity.short_name,
-                "name": link.opportunity.name,
-                "phase": link.opportunity.phase.name,
-                "primary_contact": link.is_primary,
-            }
-            for link in links
-        ],
-        "documents": [
-            {
-                "number": document.number,
-                "title": document.title,
-                "type": document.doc_type,
-                "status": document.status,
-                "created_at": document.created_at,
-                "sent_at": document.sent_at,
-            }
-            for document in documents
-        ],
+        **shares,
         "history": history,
     }

@@ -7,10 +7,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from crm import permissions
+from crm import permissions, trash
 from crm.history import acting
-from opportunities.models import Opportunity
-from opportunities.services import trash_mark
 from organizations.models import CODE_PATTERN, Member, Organization
 
 ORGANIZATION_FIELDS = ["name", "code", "street", "postal_code", "city", "country", "email", "phone", "website", "notes"]
@@ -166,14 +164,16 @@ def organization_trash(*, organization: Organization, user) -> int:
 
     Its members, and the opportunities' tasks, journal and documents, stay as
     they are and come back on restore. The opportunities get the organization's
-    own deleted_at: that is how a restore knows which ones to bring back.
+    own deleted_at: that is how a restore knows which ones to bring back. They
+    are a trash part the opportunities app declares (crm/trash.py): this app
+    lies below it and does not import it.
     """
     permissions.require(permissions.can_delete_organization(user))
     locked = Organization.all_objects.select_for_update().get(pk=organization.pk)
     if locked.deleted_at is not None:
         return 0
     now = timezone.now()
-    moved = trash_mark(Opportunity.objects.filter(organization=locked), user=user, deleted_at=now)
+    moved = trash.parts_trash(locked, user=user, deleted_at=now)
     locked.deleted_at = now
     locked.deleted_by = user
     locked.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
@@ -188,9 +188,7 @@ def organization_restore(*, organization_id: int, user) -> int:
     locked = Organization.all_objects.select_for_update().get(pk=organization_id)
     if locked.deleted_at is None:
         return 0
-    restored = trash_mark(
-        Opportunity.all_objects.filter(organization=locked, deleted_at=locked.deleted_at), user=user, deleted_at=None
-    )
+    restored = trash.parts_restore(locked, user=user)
     locked.deleted_at = None
     locked.deleted_by = None
     locked.save(update_fields=["deleted_at", "deleted_by", "updated_at"])

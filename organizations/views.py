@@ -29,7 +29,6 @@ from crm.permissions import (
     can_view,
     require,
 )
-from opportunities.models import PhaseKind
 from organizations import selectors, services
 from organizations.forms import MemberForm, OrganizationForm
 from organizations.models import Member, Organization
@@ -88,7 +87,7 @@ def organization_detail(request, pk):
     organization = selectors.organization_get(pk=pk)
     members = list(selectors.member_list(organization=organization))
     opportunities = list(selectors.organization_opportunity_list(organization=organization))
-    open_opportunities = [o for o in opportunities if o.phase.kind == PhaseKind.OPEN]
+    open_opportunities = [o for o in opportunities if o.is_open]
     pipeline: dict[str, Decimal] = {}
     for opportunity in open_opportunities:
         pipeline[opportunity.currency] = pipeline.get(opportunity.currency, Decimal(0)) + opportunity.value
