@@ -11,6 +11,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from crm import tasks as crm_tasks
+from crm.models import JobFailure
 from documents.models import Document, DocumentCounter, DocumentLine, Letterhead
 from journal.models import JournalEntry
 from opportunities.models import CustomField, Opportunity, Phase, Tag, Task
@@ -432,6 +434,9 @@ def make_one_of_everything(owner):
     DocumentLine.objects.create(document=document, position=1, description="Licence", unit_price=Decimal("10"))
     DocumentCounter.objects.create(year=2026, last_number=1)
     Letterhead.objects.update_or_create(pk=1, defaults={"company_name": "Acme Letterhead"})
+    # A background job that failed once (procrastinate's job table and our failure log).
+    job_id = crm_tasks.retry_stalled_jobs.defer(timestamp=0)
+    JobFailure.objects.create(job_id=job_id, task_name="crm.tasks.retry_stalled_jobs", attempt=1, error="Boom")
     # A failed login: the throttle's attempt and failure log (django-axes) have rows too.
     Client().post(reverse("login"), {"username": owner.username, "password": "wrong"})
 
