@@ -270,6 +270,11 @@ CRM_JOB_STALLED_AFTER_SECONDS = env_int("CRM_JOB_STALLED_AFTER_SECONDS", 60)
 # The daily e-mail of due follow-ups, in the server's time zone (cron syntax; "" = off).
 CRM_DIGEST_CRON = os.environ.get("CRM_DIGEST_CRON", "0 7 * * 1-5")
 CRM_BASE_URL = os.environ.get("CRM_BASE_URL", "")
+# Our own mail domains (besides those of the users' addresses): mail only between them is not
+# logged, and their addresses never match a contact person. CRM_MAIL_DOMAIN is the domain of
+# the personal forward addresses (crm+<token>@CRM_MAIL_DOMAIN), delivered to a polled mailbox.
+CRM_INTERNAL_DOMAINS = env_list("CRM_INTERNAL_DOMAINS")
+CRM_MAIL_DOMAIN = os.environ.get("CRM_MAIL_DOMAIN", "")
 # Create the demo users (admin/manager/sales1/sales2, password "demo") in seed_demo.
 CRM_DEMO_USERS = DEBUG
 

@@ -4,7 +4,8 @@ from django.conf import settings
 from procrastinate.contrib.django import app
 
 from crm import jobs
-from journal import services
+from journal import mailboxes, services
+from journal.models import Mailbox
 
 
 @jobs.job(queueing_lock="reminder-digest")
@@ -17,3 +18,11 @@ def send_reminder_digest(timestamp: int | None = None) -> str:
 if settings.CRM_DIGEST_CRON:
     # Any number of workers may run; procrastinate defers each periodic run once.
     app.periodic(cron=settings.CRM_DIGEST_CRON, periodic_id="reminder-digest")(send_reminder_digest)
+
+
+@app.periodic(cron="* * * * *", periodic_id="poll-mailboxes")
+@jobs.job(queueing_lock="poll-mailboxes", retry=False)
+def poll_mailboxes(timestamp: int | None = None) -> str:
+    """Fetch new mail from every active mailbox (a failing mailbox keeps its error; the others go on)."""
+    results = [mailboxes.mailbox_poll(mailbox=mailbox) for mailbox in Mailbox.objects.filter(is_active=True)]
+    return "; ".join(results) or "no mailboxes"
