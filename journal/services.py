@@ -8,6 +8,7 @@ touches the opportunity.
 import datetime
 import hashlib
 import re
+import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -357,6 +358,23 @@ def email_ingest(
             file.storage.delete(file.name)
         raise
     return IngestResult(status, message, reason)
+
+
+def new_forward_token() -> str:
+    """The secret part of a personal forward address: unguessable, short enough to type."""
+    return secrets.token_hex(6)
+
+
+@transaction.atomic
+def mail_forward_address_get(*, user) -> MailForwardAddress:
+    """The person's own forward/BCC address, made on first use."""
+    address, _created = MailForwardAddress.objects.get_or_create(user=user, defaults={"token": new_forward_token()})
+    return address
+
+
+def forward_address_text(address: MailForwardAddress) -> str:
+    """crm+<token>@<CRM_MAIL_DOMAIN> ("" while no mail domain is set up)."""
+    return f"crm+{address.token}@{settings.CRM_MAIL_DOMAIN}" if settings.CRM_MAIL_DOMAIN else ""
 
 
 def _forward_address(addresses) -> MailForwardAddress | None:
