@@ -25,8 +25,8 @@ class Select(forms.Select):
     """Django's Select with its options written here instead of through a template include each.
 
     The markup is that of django/forms/widgets/select.html, select_option.html and
-    attrs.html (tests/crm/test_widgets.py compares them). An include per option cost
-    ~0.1 ms, and the people selects of the detail page list every colleague, twice.
+    attrs.html (tests/crm/test_widgets.py compares them). An include per option adds
+    up: the people selects of the detail page list every colleague, twice (bench/README.md).
     """
 
     def render(self, name, value, attrs=None, renderer=None):

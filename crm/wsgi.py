@@ -18,6 +18,6 @@ application = get_wsgi_application()
 
 # Everything loaded so far (Django, the apps, the URL and model registries: well
 # over 100,000 objects) lives as long as the worker. Frozen, the garbage
-# collector stops scanning it: a full collection otherwise took 50-140 ms in the
-# middle of some request, which is what a page's p95 showed.
+# collector stops scanning it: otherwise a full collection scans it all in the
+# middle of some request, and that pause is what a page's p95 shows (bench/README.md).
 gc.freeze()

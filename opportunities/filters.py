@@ -43,7 +43,7 @@ class OpportunityFilter(django_filters.FilterSet):
     # The choice filters compare a column of the opportunity itself, so they
     # cannot repeat a row: without distinct=False django-filter adds a DISTINCT
     # over every column (description, search document, custom values), which
-    # made the filtered page's count and rows a sort of all matches (~15 ms).
+    # made the filtered page's count and rows a sort of all matches.
     q = django_filters.CharFilter(label=_("Search"), method="filter_search", max_length=200)
     phase = django_filters.MultipleChoiceFilter(label=_("Phase"), field_name="phase_id", distinct=False)
     status = django_filters.MultipleChoiceFilter(label=_("Status"), field_name="status_id", distinct=False)

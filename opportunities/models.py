@@ -321,7 +321,7 @@ class Opportunity(TrashableModel):
             ),
             # "My opportunities" and the owner filter; the board with it: a column's
             # cards in close order (LIMITed scan) and the column figures from the
-            # index alone (~30 ms of heap reads for one rep's 5,000 opportunities).
+            # index alone (no heap reads for the thousands of opportunities of a rep).
             models.Index(
                 fields=["owner", "phase", "expected_close_date", "id"],
                 include=["status", "value", "probability"],

@@ -1,4 +1,6 @@
+import ast
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -7,6 +9,7 @@ from django.db.models import Count, F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from crm.models import User
+from crm.seeding import builders
 from documents.models import Document, DocumentCounter, DocumentLine
 from journal.models import JournalEntry
 from opportunities.custom_fields import clean_custom_values
@@ -209,3 +212,30 @@ def test_seed_demo_scale_refuses_to_run_twice(settings):
         seed("--scale", "50")
 
     assert row_counts() == before
+
+
+def test_seed_demo_builders_run_in_installed_apps_order():
+    assert [type(builder).__module__ for builder in builders()] == [
+        "crm.demo",
+        "organizations.demo",
+        "opportunities.demo",
+        "journal.demo",
+        "documents.demo",
+    ]
+
+
+def test_demo_modules_import_only_their_own_and_lower_apps():
+    # crm is the kernel; each app's builder may read the plans of the apps below it, never above.
+    layers = ["crm", "organizations", "opportunities", "journal", "documents"]
+    allowed = {"crm": {"crm"}, "organizations": {"crm", "organizations"}, "opportunities": set(layers[:3])}
+    allowed |= {"journal": set(layers[:3]) | {"journal"}, "documents": set(layers[:3]) | {"documents"}}
+    root = Path(__file__).resolve().parent.parent
+    paths = [root / "crm/seeding.py", root / "crm/management/commands/seed_demo.py"]
+    paths += [root / app / name for app in layers for name in ("demo.py", "demo_data.py")]
+    for path in paths:
+        app = path.relative_to(root).parts[0]
+        tree = ast.parse(path.read_text())
+        imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+        imported |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+        apps_imported = {name.split(".")[0] for name in imported} & set(layers)
+        assert apps_imported <= allowed[app], f"{path.relative_to(root)} imports {apps_imported - allowed[app]}"
