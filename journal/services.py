@@ -41,6 +41,7 @@ from journal.models import (
 )
 from journal.models import EmailMessage as EmailMessageModel
 from opportunities.models import Opportunity, PhaseKind
+from organizations import services as organization_services
 from organizations.models import Member, Organization
 
 EDITABLE_FIELDS = ["mood", "text", "reminder_date", "reminder_assignee"]
@@ -509,3 +510,76 @@ def _log(message, parsed, *, opportunity, author) -> JournalEntry:
     message.entry = entry
     message.save(update_fields=["entry"])
     return entry
+
+
+def _unassigned(message: EmailMessageModel) -> EmailMessageModel:
+    locked = EmailMessageModel.objects.select_for_update().get(pk=message.pk)
+    if locked.status != EmailMessageModel.Status.UNASSIGNED:
+        raise ValidationError(_("Someone has already dealt with this e-mail."), code="handled")
+    return locked
+
+
+@acting()
+@transaction.atomic
+def email_assign(*, message: EmailMessageModel, opportunity, user) -> JournalEntry:
+    """Log an unassigned e-mail on the opportunity a rep chose (the rep is its author unless a colleague took part)."""
+    _require(permissions.can_post_journal(user))
+    message = _unassigned(message)
+    parsed = mail.parse(message.raw.read())
+    author = _internal_user(parsed, internal_domains()) or user
+    message.status = EmailMessageModel.Status.LOGGED
+    message.save(update_fields=["status"])
+    return _log(message, parsed, opportunity=opportunity, author=author)
+
+
+@acting()
+@transaction.atomic
+def email_ignore(*, message: EmailMessageModel, user) -> EmailMessageModel:
+    """Leave an unassigned e-mail out of the journal (it stays in admin's list of e-mails)."""
+    _require(permissions.can_post_journal(user))
+    message = _unassigned(message)
+    message.status = EmailMessageModel.Status.IGNORED
+    message.drop_reason = _("ignored by %(name)s") % {"name": user.name}
+    message.save(update_fields=["status", "drop_reason"])
+    return message
+
+
+@acting()
+@transaction.atomic
+def email_sender_add_member(*, message: EmailMessageModel, organization: Organization, user) -> Member:
+    """Make the sender of an unassigned e-mail a contact person of ``organization``."""
+    _require(permissions.can_change_members(user))
+    message = _unassigned(message)
+    if Member.objects.filter(organization=organization, email__iexact=message.from_address).exists():
+        raise ValidationError(_("This address is already a contact person there."), code="exists")
+    first, _space, last = (message.from_name or message.from_address.split("@")[0]).rpartition(" ")
+    member = organization_services.member_create(
+        organization=organization,
+        data={"first_name": first[:100], "last_name": last[:100] or first[:100], "email": message.from_address},
+        user=user,
+    )
+    message.organization = organization
+    message.save(update_fields=["organization"])
+    return member
+
+
+@transaction.atomic
+def mail_settings_update(*, user, log_my_mail: bool) -> MailForwardAddress:
+    """Whether mail the person takes part in goes into the journal."""
+    address = mail_forward_address_get(user=user)
+    address.log_my_mail = log_my_mail
+    address.save(update_fields=["log_my_mail"])
+    return address
+
+
+@transaction.atomic
+def blocked_address_add(*, user, pattern: str) -> BlockedAddress:
+    """Keep mail from or to this address (or @domain) out of the person's journal entries."""
+    blocked = BlockedAddress(user=user, pattern=pattern.strip().lower())
+    blocked.full_clean()
+    blocked.save()
+    return blocked
+
+
+def blocked_address_remove(*, user, pk: int) -> None:
+    BlockedAddress.objects.filter(user=user, pk=pk).delete()
