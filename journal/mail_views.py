@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from crm import permissions
 from journal import mail, selectors, services
 from journal.forms import BlockedAddressForm, EmailAssignForm, EmailMemberForm, EmailUploadForm, MailSettingsForm
-from journal.models import BlockedAddress, EmailAttachment, EmailMessage
+from journal.models import BlockedAddress, EmailAttachment, EmailMessage, MailForwardAddress
 from opportunities.models import Opportunity
 
 UNASSIGNED = "journal/mail/unassigned.html"
@@ -112,6 +112,8 @@ def unassigned_mail_add_member(request, pk):
 
 def _may_read(user, message: EmailMessage) -> None:
     permissions.require(permissions.can_view(user))
+    if message.entry_id is not None and message.entry.opportunity.deleted_at is not None:
+        raise Http404  # its opportunity is in the trash, and everything under it is gone
     if message.entry_id is None:
         # Unassigned, ignored or dropped mail: for those who sort it (and admins in admin).
         permissions.require(permissions.can_post_journal(user))
@@ -131,14 +133,14 @@ def _download(file, filename: str, content_type: str) -> FileResponse:
 
 @require_GET
 def email_download(request, pk):
-    message = get_object_or_404(EmailMessage, pk=pk)
+    message = get_object_or_404(EmailMessage.objects.select_related("entry__opportunity"), pk=pk)
     _may_read(request.user, message)
     return _download(message.raw, f"{mail.safe_filename(message.subject or 'e-mail')[:80]}.eml", "message/rfc822")
 
 
 @require_GET
 def email_attachment_download(request, pk):
-    attachment = get_object_or_404(EmailAttachment.objects.select_related("message"), pk=pk)
+    attachment = get_object_or_404(EmailAttachment.objects.select_related("message__entry__opportunity"), pk=pk)
     _may_read(request.user, attachment.message)
     return _download(attachment.file, attachment.filename, "application/octet-stream")
 
@@ -178,12 +180,15 @@ def journal_email_upload(request, short_name):
 @require_http_methods(["GET", "POST"])
 def mail_settings(request):
     permissions.require(permissions.can_view(request.user))
-    address = services.mail_forward_address_get(user=request.user)
-    settings_form = MailSettingsForm(initial={"log_my_mail": address.log_my_mail})
+    address = MailForwardAddress.objects.filter(user=request.user).first()
+    settings_form = MailSettingsForm(initial={"log_my_mail": address.log_my_mail if address else True})
     blocked_form = BlockedAddressForm()
     status = 200
     if request.method == "POST":
         action = request.POST.get("action")
+        if action == "address":
+            services.mail_forward_address_get(user=request.user)
+            return redirect("journal:mail-settings")
         if action == "settings":
             settings_form = MailSettingsForm(request.POST)
             if settings_form.is_valid():
@@ -208,7 +213,7 @@ def mail_settings(request):
         "journal/mail/settings.html",
         {
             "address": address,
-            "forward_address": services.forward_address_text(address),
+            "forward_address": services.forward_address_text(address) if address else "",
             "settings_form": settings_form,
             "blocked_form": blocked_form,
             "blocked": BlockedAddress.objects.filter(user=request.user).order_by("pattern"),

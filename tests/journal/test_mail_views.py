@@ -159,6 +159,10 @@ def test_downloads_are_attachments_that_never_render(sales_client, bionext):
 
 def test_my_mail_settings_show_the_forward_address_and_keep_my_choices(sales_client, sales_user, settings):
     settings.CRM_MAIL_DOMAIN = "crm.example.com"
+    assert "Create my forward address" in sales_client.get(reverse("journal:mail-settings")).content.decode()
+    assert not MailForwardAddress.objects.exists()  # a GET changes nothing
+
+    sales_client.post(reverse("journal:mail-settings"), {"action": "address"})
     page = sales_client.get(reverse("journal:mail-settings")).content.decode()
     token = MailForwardAddress.objects.get(user=sales_user).token
     assert f"crm+{token}@crm.example.com" in page
