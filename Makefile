@@ -52,7 +52,8 @@ run: install
 	@echo "  Demo logins (password: demo): admin, manager, sales1, sales2"
 	@echo "  Open http://$(HOST):$(PORT)/"
 	@echo
-	DEBUG=$${DEBUG:-1} $(MANAGE) runserver $(HOST):$(PORT)
+	@# The web server and one job worker start and stop together (Procfile.dev).
+	DEBUG=$${DEBUG:-1} HOST=$(HOST) PORT=$(PORT) PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/honcho -f Procfile.dev start
 
 .PHONY: lint
 lint: $(BIN)/python

@@ -9,12 +9,15 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Func, IntegerField, QuerySet, Subquery
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from pghistory.models import Events
+from procrastinate.contrib.django.admin import ProcrastinateJobAdmin
+from procrastinate.contrib.django.models import ProcrastinateJob
 
-from crm.models import User
+from crm.models import JobFailure, User
 
 admin.site.site_header = _("CRM administration")
 admin.site.site_title = _("CRM administration")
@@ -194,3 +197,44 @@ class UserAdmin(BaseUserAdmin):
     @admin.display(description=_("roles"))
     def roles(self, obj):
         return ", ".join(group.name for group in obj.groups.all())
+
+
+# Importing procrastinate's admin registers its job admin, which is replaced here.
+admin.site.unregister(ProcrastinateJob)
+
+
+@admin.register(ProcrastinateJob)
+class JobAdmin(ProcrastinateJobAdmin):
+    """procrastinate's job admin (state, attempts, retry action) with the last error of each job."""
+
+    list_display = [*ProcrastinateJobAdmin.list_display, "last_error"]
+
+    def get_fields(self, request, obj=None):
+        return [*super().get_fields(request, obj), "errors"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "errors"]
+
+    @admin.display(description=_("last error"))
+    def last_error(self, job):
+        failure = JobFailure.objects.filter(job_id=job.pk).only("error").first()
+        return failure.error if failure else ""
+
+    @admin.display(description=_("errors"))
+    def errors(self, job):
+        failures = JobFailure.objects.filter(job_id=job.pk)
+        return render_to_string("admin/job_errors.html", {"failures": failures})
+
+
+@admin.register(JobFailure)
+class JobFailureAdmin(admin.ModelAdmin):
+    list_display = ["failed_at", "task_name", "job_id", "attempt", "error"]
+    list_filter = ["task_name"]
+    search_fields = ["task_name", "error"]
+    readonly_fields = ["job_id", "task_name", "attempt", "error", "traceback", "failed_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

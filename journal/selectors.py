@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from crm import permissions
 from crm.models import User
 from journal.forms import JournalEntryForm
-from journal.models import JournalEntry
+from journal.models import EmailMessage, JournalEntry
 from opportunities.models import Opportunity, PhaseKind
 from opportunities.selectors import opportunity_is_stale
 
@@ -362,3 +362,27 @@ def due_reminders(*, today: datetime.date) -> QuerySet[JournalEntry]:
         .select_related("opportunity", "opportunity__organization", "reminder_assignee")
         .order_by("reminder_assignee_id", "reminder_date", "id")
     )
+
+
+# E-mail ----------------------------------------------------------------------------------------
+
+
+def unassigned_email_list() -> QuerySet:
+    """Mail that waits for a rep to say where it belongs, newest first (email_unassigned_idx)."""
+    return (
+        EmailMessage.objects.filter(status=EmailMessage.Status.UNASSIGNED)
+        .select_related("organization")
+        .annotate(attachment_count=Count("attachments"))
+        .order_by("-received_at", "-id")
+    )
+
+
+def open_opportunities_by_organization(organization_ids) -> dict[int, list]:
+    """The open opportunities of these organizations (one query), the suggestions for unassigned mail."""
+    result: dict[int, list] = {}
+    rows = Opportunity.objects.filter(
+        organization_id__in=set(organization_ids) - {None}, phase__kind=PhaseKind.OPEN, deleted_at=None
+    ).order_by("organization_id", "-updated_at")
+    for opportunity in rows.only("id", "short_name", "name", "organization_id"):
+        result.setdefault(opportunity.organization_id, []).append(opportunity)
+    return result

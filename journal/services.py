@@ -6,13 +6,18 @@ touches the opportunity.
 """
 
 import datetime
+import hashlib
+import re
+import secrets
 import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -20,8 +25,26 @@ from django.utils.translation import ngettext
 
 from crm import permissions
 from crm.history import acting
-from journal import selectors
-from journal.models import JournalEntry, Mood, ReminderDigest, text_length_error
+from crm.models import User
+from journal import mail, selectors
+from journal.models import (
+    MAX_ATTACHMENT_BYTES,
+    MAX_MAIL_BYTES,
+    MAX_TEXT_LENGTH,
+    BlockedAddress,
+    EmailAttachment,
+    EntryKind,
+    JournalEntry,
+    Mailbox,
+    MailForwardAddress,
+    Mood,
+    ReminderDigest,
+    text_length_error,
+)
+from journal.models import EmailMessage as EmailMessageModel
+from opportunities.models import Opportunity, PhaseKind
+from organizations import services as organization_services
+from organizations.models import Member, Organization
 
 EDITABLE_FIELDS = ["mood", "text", "reminder_date", "reminder_assignee"]
 
@@ -227,3 +250,340 @@ def _digest_message_in_active_language(*, user, entries, today, base_url) -> Ema
         {"user": user, "overdue": overdue, "due": due, "today": today, "base_url": base_url.rstrip("/")},
     )
     return EmailMessage(subject=subject, body=body, to=[user.email])
+
+
+# E-mail: every way in (IMAP polling, the forward address, .eml uploads, manage.py ingest_email)
+# ends in email_ingest. journal.mail reads the message; here it is decided where it goes.
+
+# Addresses at these domains are free mail: they say nothing about the organization.
+FREEMAIL_DOMAINS = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "outlook.com",
+        "hotmail.com",
+        "live.com",
+        "yahoo.com",
+        "icloud.com",
+        "me.com",
+        "gmx.de",
+        "gmx.net",
+        "web.de",
+        "t-online.de",
+        "freenet.de",
+        "posteo.de",
+        "mailbox.org",
+        "aol.com",
+        "proton.me",
+        "protonmail.com",
+    }
+)
+
+
+@dataclass
+class IngestResult:
+    status: str  # "logged", "unassigned", "dropped" or "duplicate"
+    message: "EmailMessageModel | None" = None
+    reason: str = ""
+
+    def describe(self) -> str:
+        """One line for the job log and manage.py ingest_email."""
+        message = self.message
+        subject = f" {message.subject!r}" if message and message.subject else ""
+        if self.status == "logged":
+            return f"logged on {message.entry.opportunity.short_name}{subject}"
+        if self.status == "duplicate":
+            where = message.entry.opportunity.short_name if message.entry_id else message.get_status_display()
+            return f"already there ({where}){subject}"
+        if self.status == "unassigned":
+            return f"waiting in Unassigned mail{subject}"
+        return f"dropped: {self.reason}{subject}"
+
+
+def internal_domains() -> set[str]:
+    """Our own domains: CRM_INTERNAL_DOMAINS and the domains of the users' addresses."""
+    domains = {domain.lower() for domain in settings.CRM_INTERNAL_DOMAINS}
+    for address in User.objects.filter(is_active=True).exclude(email="").values_list("email", flat=True):
+        domains.add(mail.domain_of(address))
+    return domains
+
+
+def email_ingest(
+    *, raw: bytes, source: str, mailbox: Mailbox | None = None, opportunity=None, user=None
+) -> IngestResult:
+    """Log one e-mail: on its opportunity, in Unassigned mail, or not at all (with the reason kept).
+
+    ``opportunity`` and ``user`` come from an upload onto an opportunity's journal: the rep chose
+    where it goes. Raises journal.mail.MailError for a message that cannot be read or is too
+    large; nothing is stored then.
+    """
+    if len(raw) > MAX_MAIL_BYTES:
+        raise mail.MailError(
+            f"too large: {len(raw) / 1024 / 1024:.1f} MB (at most {MAX_MAIL_BYTES // 1024 // 1024} MB)"
+        )
+    parsed = mail.parse(raw)
+    existing = EmailMessageModel.objects.select_related("entry__opportunity").filter(message_id=parsed.message_id)
+    if existing := existing.first():
+        return IngestResult("duplicate", existing)
+
+    ours = internal_domains()
+    external = [address for address in parsed.participants if mail.domain_of(address) not in ours]
+    addressed_to = [*parsed.to, *parsed.cc, *parsed.delivered_to]
+    forwarder = _forward_address(addressed_to)
+    author = user or (forwarder.user if forwarder else None) or _internal_user(parsed, ours)
+
+    reason = ""
+    if opportunity is None:
+        if forwarder and not forwarder.log_my_mail:
+            reason = "the person turned off logging their mail"
+        elif parsed.automatic:
+            reason = parsed.automatic
+        elif not external:
+            reason = "only internal addresses"
+        else:
+            reason = _blocked(parsed.participants, author)
+    members = _members(external)
+    organization = _organization(members, external)
+    direction = EmailMessageModel.Direction.OUT if mail.domain_of(parsed.from_address) in ours else "in"
+    thread = _thread(parsed)
+    if opportunity is None and not reason:
+        opportunity = _opportunity(parsed, addressed_to, thread, organization)
+    if opportunity is not None and author is None:
+        author = opportunity.owner  # no colleague takes part (a plus-address, a shared mailbox)
+    status = "dropped" if reason else "logged" if opportunity is not None else "unassigned"
+
+    stored = []
+    try:
+        with transaction.atomic():
+            message = _store(parsed, raw, status, reason, direction, source, mailbox, organization, thread, stored)
+            if status == "logged":
+                _log(message, parsed, opportunity=opportunity, author=author)
+    except Exception:
+        for file in stored:  # files are not part of the transaction
+            file.storage.delete(file.name)
+        raise
+    return IngestResult(status, message, reason)
+
+
+def new_forward_token() -> str:
+    """The secret part of a personal forward address: unguessable, short enough to type."""
+    return secrets.token_hex(6)
+
+
+@transaction.atomic
+def mail_forward_address_get(*, user) -> MailForwardAddress:
+    """The person's own forward/BCC address, made on first use."""
+    address, _created = MailForwardAddress.objects.get_or_create(user=user, defaults={"token": new_forward_token()})
+    return address
+
+
+def forward_address_text(address: MailForwardAddress) -> str:
+    """crm+<token>@<CRM_MAIL_DOMAIN> ("" while no mail domain is set up)."""
+    return f"crm+{address.token}@{settings.CRM_MAIL_DOMAIN}" if settings.CRM_MAIL_DOMAIN else ""
+
+
+def _forward_address(addresses) -> MailForwardAddress | None:
+    tokens = {mail.plus_tag(address).lower() for address in addresses} - {""}
+    return MailForwardAddress.objects.select_related("user").filter(token__in=tokens).first() if tokens else None
+
+
+def _internal_user(parsed: mail.ParsedMail, ours: set[str]):
+    """The colleague the mail belongs to: its sender when it went out, else its first colleague recipient."""
+    candidates = [address for address in parsed.participants if mail.domain_of(address) in ours]
+    if not candidates:
+        return None
+    users = {u.email.lower(): u for u in User.objects.filter(is_active=True, email__iregex=_any_of(candidates))}
+    return next((users[address] for address in candidates if address in users), None)
+
+
+def _any_of(addresses) -> str:
+    return "^(" + "|".join(re.escape(address) for address in addresses) + ")$"
+
+
+def _blocked(participants, author) -> str:
+    patterns = BlockedAddress.objects.filter(Q(user=None) | Q(user=author) if author else Q(user=None))
+    blocked = {pattern.lower() for pattern in patterns.values_list("pattern", flat=True)}
+    for address in participants:
+        if address in blocked or f"@{mail.domain_of(address)}" in blocked:
+            return f"blocked address {address}"
+    return ""
+
+
+def _members(addresses):
+    if not addresses:
+        return []
+    return list(
+        Member.objects.filter(email__iregex=_any_of(addresses), organization__deleted_at=None).select_related(
+            "organization"
+        )
+    )
+
+
+def _organization(members, addresses):
+    """The organization of the contact persons taking part; else the one whose domain the addresses have."""
+    organizations = {member.organization_id: member.organization for member in members}
+    if len(organizations) == 1:
+        return next(iter(organizations.values()))
+    if organizations:
+        return None  # several organizations: a rep decides
+    domains = {mail.domain_of(address) for address in addresses} - FREEMAIL_DOMAINS
+    if not domains:
+        return None
+    condition = Q()
+    for domain in domains:
+        condition |= Q(email__iendswith=f"@{domain}") | Q(
+            website__iregex=rf"^https?://(www\.)?{re.escape(domain)}(/|$)"
+        )
+    found = list(Organization.objects.filter(condition, deleted_at=None)[:2])
+    return found[0] if len(found) == 1 else None
+
+
+def _thread(parsed: mail.ParsedMail):
+    """The earlier message of this thread that we have, if any (In-Reply-To, then References)."""
+    ids = [i for i in [parsed.in_reply_to, *reversed(parsed.references)] if i]
+    if not ids:
+        return None
+    known = {m.message_id: m for m in EmailMessageModel.objects.filter(message_id__in=ids).select_related("entry")}
+    return next((known[i] for i in ids if i in known), None)
+
+
+def _opportunity(parsed: mail.ParsedMail, addressed_to, thread, organization):
+    live = Opportunity.objects.filter(deleted_at=None)
+    for address in addressed_to:
+        tag = mail.plus_tag(address)
+        if tag and (found := live.filter(short_name__iexact=tag).first()):
+            return found
+    if parsed.subject_tag and (found := live.filter(short_name__iexact=parsed.subject_tag).first()):
+        return found
+    if thread is not None and thread.entry_id and thread.entry.opportunity.deleted_at is None:
+        return thread.entry.opportunity
+    if organization is not None:
+        open_ones = list(live.filter(organization=organization, phase__kind=PhaseKind.OPEN)[:2])
+        if len(open_ones) == 1:
+            return open_ones[0]
+    return None
+
+
+def _store(parsed, raw, status, reason, direction, source, mailbox, organization, thread, stored):
+    message = EmailMessageModel(
+        message_id=parsed.message_id,
+        in_reply_to=parsed.in_reply_to,
+        references=parsed.references,
+        thread_root=(thread.thread_root or thread) if thread else None,
+        status=status,
+        drop_reason=reason[:200],
+        direction=direction,
+        source=source,
+        mailbox=mailbox,
+        from_address=parsed.from_address,
+        from_name=parsed.from_name,
+        to=parsed.to,
+        cc=parsed.cc,
+        subject=parsed.subject,
+        sent_at=parsed.sent_at,
+        full_text=parsed.text,
+        organization=organization,
+    )
+    message.raw.save(f"{hashlib.sha256(raw).hexdigest()[:32]}.eml", ContentFile(raw), save=False)
+    stored.append(message.raw)
+    message.full_clean(exclude=["raw", "thread_root", "to", "cc"])
+    message.save()
+    for attachment in parsed.attachments:
+        if len(attachment.content) > MAX_ATTACHMENT_BYTES:
+            continue  # listed in the original .eml, not kept on its own
+        row = EmailAttachment(
+            message=message,
+            filename=attachment.filename,
+            content_type=attachment.content_type,
+            size=len(attachment.content),
+        )
+        row.file.save(attachment.filename, ContentFile(attachment.content), save=False)
+        stored.append(row.file)
+        row.save()
+    return message
+
+
+@acting("author")
+def _log(message, parsed, *, opportunity, author) -> JournalEntry:
+    entry = JournalEntry.objects.create(
+        opportunity=opportunity,
+        author=author,
+        kind=EntryKind.EMAIL,
+        text=(parsed.reply or parsed.subject or "—")[:MAX_TEXT_LENGTH],
+    )
+    message.entry = entry
+    message.save(update_fields=["entry"])
+    return entry
+
+
+def _unassigned(message: EmailMessageModel) -> EmailMessageModel:
+    locked = EmailMessageModel.objects.select_for_update().get(pk=message.pk)
+    if locked.status != EmailMessageModel.Status.UNASSIGNED:
+        raise ValidationError(_("Someone has already dealt with this e-mail."), code="handled")
+    return locked
+
+
+@acting()
+@transaction.atomic
+def email_assign(*, message: EmailMessageModel, opportunity, user) -> JournalEntry:
+    """Log an unassigned e-mail on the opportunity a rep chose (the rep is its author unless a colleague took part)."""
+    _require(permissions.can_post_journal(user))
+    message = _unassigned(message)
+    parsed = mail.parse(message.raw.read())
+    author = _internal_user(parsed, internal_domains()) or user
+    message.status = EmailMessageModel.Status.LOGGED
+    message.save(update_fields=["status"])
+    return _log(message, parsed, opportunity=opportunity, author=author)
+
+
+@acting()
+@transaction.atomic
+def email_ignore(*, message: EmailMessageModel, user) -> EmailMessageModel:
+    """Leave an unassigned e-mail out of the journal (it stays in admin's list of e-mails)."""
+    _require(permissions.can_post_journal(user))
+    message = _unassigned(message)
+    message.status = EmailMessageModel.Status.IGNORED
+    message.drop_reason = _("ignored by %(name)s") % {"name": user.name}
+    message.save(update_fields=["status", "drop_reason"])
+    return message
+
+
+@acting()
+@transaction.atomic
+def email_sender_add_member(*, message: EmailMessageModel, organization: Organization, user) -> Member:
+    """Make the sender of an unassigned e-mail a contact person of ``organization``."""
+    _require(permissions.can_change_members(user))
+    message = _unassigned(message)
+    if Member.objects.filter(organization=organization, email__iexact=message.from_address).exists():
+        raise ValidationError(_("This address is already a contact person there."), code="exists")
+    first, _space, last = (message.from_name or message.from_address.split("@")[0]).rpartition(" ")
+    member = organization_services.member_create(
+        organization=organization,
+        data={"first_name": first[:100], "last_name": last[:100] or first[:100], "email": message.from_address},
+        user=user,
+    )
+    message.organization = organization
+    message.save(update_fields=["organization"])
+    return member
+
+
+@transaction.atomic
+def mail_settings_update(*, user, log_my_mail: bool) -> MailForwardAddress:
+    """Whether mail the person takes part in goes into the journal."""
+    address = mail_forward_address_get(user=user)
+    address.log_my_mail = log_my_mail
+    address.save(update_fields=["log_my_mail"])
+    return address
+
+
+@transaction.atomic
+def blocked_address_add(*, user, pattern: str) -> BlockedAddress:
+    """Keep mail from or to this address (or @domain) out of the person's journal entries."""
+    blocked = BlockedAddress(user=user, pattern=pattern.strip().lower())
+    blocked.full_clean()
+    blocked.save()
+    return blocked
+
+
+def blocked_address_remove(*, user, pk: int) -> None:
+    BlockedAddress.objects.filter(user=user, pk=pk).delete()

@@ -10,9 +10,12 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from crm import tasks as crm_tasks
+from crm.models import JobFailure
 from documents.models import Document, DocumentCounter, DocumentLine, Letterhead
-from journal.models import JournalEntry
+from journal.models import BlockedAddress, EmailAttachment, EmailMessage, JournalEntry, Mailbox, MailForwardAddress
 from opportunities.models import CustomField, Opportunity, Phase, Tag, Task
 from organizations import services as organization_services
 from organizations.models import Member, Organization
@@ -432,6 +435,25 @@ def make_one_of_everything(owner):
     DocumentLine.objects.create(document=document, position=1, description="Licence", unit_price=Decimal("10"))
     DocumentCounter.objects.create(year=2026, last_number=1)
     Letterhead.objects.update_or_create(pk=1, defaults={"company_name": "Acme Letterhead"})
+    # A background job that failed once (procrastinate's job table and our failure log).
+    job_id = crm_tasks.retry_stalled_jobs.defer(timestamp=0)
+    JobFailure.objects.create(job_id=job_id, task_name="crm.tasks.retry_stalled_jobs", attempt=1, error="Boom")
+    # Mail: a mailbox, a logged e-mail with an attachment, a block-list entry, a forward address.
+    Mailbox.objects.create(name="Sales", host="imap.example.com", username="crm", password_env="CRM_IMAP_PASSWORD")
+    message = EmailMessage.objects.create(
+        message_id="m1@example.com",
+        status="logged",
+        direction="in",
+        source="upload",
+        from_address="a@acme.test",
+        subject="Hello",
+        sent_at=timezone.now(),
+        raw="mail/m1.eml",
+        entry=JournalEntry.objects.create(opportunity=opportunity, author=owner, kind="email", text="Hello"),
+    )
+    EmailAttachment.objects.create(message=message, filename="a.pdf", content_type="application/pdf", size=1, file="a")
+    BlockedAddress.objects.create(pattern="@spam.test")
+    MailForwardAddress.objects.create(user=owner, token="t0k3n")  # noqa: S106
     # A failed login: the throttle's attempt and failure log (django-axes) have rows too.
     Client().post(reverse("login"), {"username": owner.username, "password": "wrong"})
 

@@ -4,14 +4,18 @@ members, journal entries with reminders, documents and saved views."""
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
 from documents.models import DocumentLine
+from journal import services as journal_services
 from opportunities.models import CustomField, SavedView, Tag
 from tests import factories
+
+MAIL = Path(__file__).parent.parent / "journal" / "mail"
 
 
 @pytest.fixture(autouse=True)
@@ -40,6 +44,8 @@ class World:
     their_line: object
     their_view: object
     custom_field: object
+    unassigned_mail: object
+    their_mail: object
 
 
 @pytest.fixture
@@ -87,6 +93,12 @@ def world(db, sales_user, other_sales_user, manager, admin_user, settings, tmp_p
         their_line=DocumentLine.objects.get(document=their_document),
         their_view=SavedView.objects.create(owner=other_sales_user, name="Their view", query="phase=1"),
         custom_field=custom_field,
+        unassigned_mail=journal_services.email_ingest(
+            raw=(MAIL / "unknown_sender.eml").read_bytes(), source="command"
+        ).message,
+        their_mail=journal_services.email_ingest(
+            raw=(MAIL / "offer_en_pdf.eml").read_bytes(), source="upload", opportunity=theirs, user=other_sales_user
+        ).message,
     )
 
 

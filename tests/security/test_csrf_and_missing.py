@@ -104,6 +104,10 @@ NOT_TRASHED = {
     "opportunities:saved-view-delete",  # a saved view, not a record in the trash
     "opportunities:opportunity-restore",
     "organizations:organization-restore",
+    # Unassigned mail belongs to no opportunity; putting it on a trashed one is refused with a message.
+    "journal:unassigned-mail-assign",
+    "journal:unassigned-mail-ignore",
+    "journal:unassigned-mail-member",
 }
 
 

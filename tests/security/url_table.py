@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib import admin
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
@@ -22,6 +23,7 @@ from documents.models import Document
 from opportunities import services as opportunity_services
 from opportunities.models import Phase
 from organizations import services as organization_services
+from tests.security.conftest import MAIL
 
 ROLES = ("sales", "manager", "admin")
 ANONYMOUS_OK = "public"  # login_not_required: anonymous visitors get the page itself
@@ -119,6 +121,15 @@ def _missing_number(w):
 
 def _entry(w):
     return {"pk": w.their_entry.pk}
+
+
+def _unassigned_mail(w):
+    return {"pk": w.unassigned_mail.pk}
+
+
+def _eml_upload(w):
+    raw = (MAIL / "subject_tag.eml").read_bytes().replace(b"<tag-1@", f"<upload-{timezone.now().timestamp()}@".encode())
+    return {"files": SimpleUploadedFile("mail.eml", raw, "message/rfc822")}
 
 
 def _missing_pk(w):
@@ -394,6 +405,39 @@ URLS: dict[str, Url] = {
         get=(405, 405, 405),
         missing=_missing_pk,
         post=Post(data=lambda w: {"preset": "date", "until": _tomorrow_plus(10)}),
+    ),
+    # e-mail ------------------------------------------------------------------------------------------------
+    "journal:unassigned-mail": Url(),
+    # Reps sort the team's unassigned mail, so Sales may do each of these.
+    "journal:unassigned-mail-assign": Url(
+        kwargs=_unassigned_mail,
+        get=(405, 405, 405),
+        missing=_missing_pk,
+        post=Post(data=lambda w: {"opportunity": w.theirs.short_name}, sales="allowed", allowed_by="sales"),
+    ),
+    "journal:unassigned-mail-ignore": Url(
+        kwargs=_unassigned_mail,
+        get=(405, 405, 405),
+        missing=_missing_pk,
+        post=Post(sales="allowed", allowed_by="sales"),
+    ),
+    "journal:unassigned-mail-member": Url(
+        kwargs=_unassigned_mail,
+        get=(405, 405, 405),
+        missing=_missing_pk,
+        post=Post(data=lambda w: {"organization": w.organization.pk}, sales="allowed", allowed_by="sales"),
+    ),
+    "journal:email-download": Url(kwargs=lambda w: {"pk": w.their_mail.pk}, missing=_missing_pk),
+    "journal:email-attachment": Url(kwargs=lambda w: {"pk": w.their_mail.attachments.first().pk}, missing=_missing_pk),
+    "journal:mail-settings": Url(
+        post=Post(data=lambda w: {"action": "settings", "log_my_mail": "on"}, sales="allowed", allowed_by="sales")
+    ),
+    "journal:journal-email-upload": Url(
+        kwargs=_theirs,
+        get=(405, 405, 405),
+        missing=_missing_opportunity,
+        # Anyone may log mail in any opportunity's journal, as they may write in it.
+        post=Post(data=_eml_upload, sales="allowed", allowed_by="sales"),
     ),
     # documents --------------------------------------------------------------------------------------------
     "documents:document-create": Url(
