@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from crm import permissions
 from crm.models import User
 from journal.forms import JournalEntryForm
-from journal.models import EmailMessage, JournalEntry
+from journal.models import EmailAttachment, EmailMessage, JournalEntry
 from opportunities.models import Opportunity, PhaseKind
 from opportunities.selectors import opportunity_is_stale
 
@@ -39,6 +39,8 @@ def journal_entry_queryset() -> QuerySet[JournalEntry]:
 
 
 _ENTRY_FIELDS = [field.name for field in JournalEntry._meta.concrete_fields]
+_EMAIL_FIELDS = ["id", "entry", "direction", "from_address", "from_name", "to", "cc", "subject", "sent_at", "full_text"]
+_ATTACHMENT_FIELDS = ["id", "message", "filename", "size"]
 
 
 def journal_entry_list(*, opportunity_id: int, before: int | None = None, limit: int = PAGE_SIZE) -> list[JournalEntry]:
@@ -51,7 +53,11 @@ def journal_entry_list(*, opportunity_id: int, before: int | None = None, limit:
     people = [f"{who}__{name}" for who in ("author", "reminder_assignee") for name in _PERSON_FIELDS]
     queryset = (
         journal_entry_queryset()
-        .only(*_ENTRY_FIELDS, *people)
+        .select_related("email")
+        # An e-mail entry's headers and its attachments' names: one query more, and only
+        # when the page has e-mail entries (no e-mail, nothing to prefetch).
+        .prefetch_related(Prefetch("email__attachments", EmailAttachment.objects.only(*_ATTACHMENT_FIELDS)))
+        .only(*_ENTRY_FIELDS, *people, *(f"email__{name}" for name in _EMAIL_FIELDS))
         .filter(opportunity_id=opportunity_id)
         .order_by("-created_at", "-id")
     )

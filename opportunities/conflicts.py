@@ -32,7 +32,8 @@ def conflict_message(opportunity: Opportunity, *, config, user) -> str:
         head = _("%(who)s changed %(what)s of %(name)s at %(when)s.") % values
     else:
         head = _("%(who)s changed %(name)s at %(when)s.") % values
-    return f"{head} {_('Your change was not saved; this is the current state.')}"
+    not_saved = _("Your change was not saved; this is the current state.")
+    return f"{head} {not_saved}"
 
 
 def _changed_fields(opportunity: Opportunity) -> list[str]:

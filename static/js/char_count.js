@@ -24,8 +24,8 @@
       if (existing && existing.classList.contains("char-count")) existing.remove();
       return;
     }
-    const template = document.body.dataset.charsLeftMessage || "%(count)s characters left";
-    counterFor(field).textContent = template.replace("%(count)s", String(left));
+    const template = document.body.dataset.charsLeftMessage || "{count} characters left";
+    counterFor(field).textContent = template.replace("{count}", String(left));
   }
 
   ["input", "focusin"].forEach(function (type) {

@@ -177,3 +177,49 @@ def test_my_mail_settings_show_the_forward_address_and_keep_my_choices(sales_cli
 
     sales_client.post(reverse("journal:mail-settings"), {"action": "block", "pattern": "@Private.example"})
     assert list(BlockedAddress.objects.values_list("pattern", "user")) == [("@private.example", sales_user.pk)]
+
+
+def test_an_e_mail_entry_shows_its_subject_people_words_and_files_on_the_opportunity(sales_client, sales_user, bionext):
+    _organization, _first, second = bionext
+    raw = (FIXTURES / "offer_en_pdf.eml").read_bytes()
+    services.email_ingest(raw=raw, source="upload", opportunity=second, user=sales_user)
+
+    page = sales_client.get(second.get_absolute_url()).content.decode()
+
+    assert "sent an e-mail on" in page
+    assert "Offer for the CRM roll-out" in page
+    assert "From user-sales1@example.com · To lena.hoffmann@bionext.de · Cc controlling@bionext.de" in page
+    assert "please find our offer attached." in page
+    # The quote is folded away, not gone.
+    assert "Show the whole e-mail (quotes and signature)" in page
+    assert "Offer 2026-0001.pdf" in page and "Original message (.eml)" in page
+
+
+def test_the_journal_costs_one_query_more_with_e_mails_however_many(
+    sales_client, sales_user, bionext, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _organization, _first, second = bionext
+
+    def count():
+        with CaptureQueriesContext(connection) as captured:
+            sales_client.get(second.get_absolute_url())
+        return len(captured.captured_queries)
+
+    notes_only = count()
+    raw = (FIXTURES / "offer_en_pdf.eml").read_bytes()
+    services.email_ingest(raw=raw, source="upload", opportunity=second, user=sales_user)
+    one_mail = count()
+    for n in range(5):
+        services.email_ingest(
+            raw=raw.replace(b"<offer-en-1@", f"<offer-en-{n + 2}@".encode()),
+            source="upload",
+            opportunity=second,
+            user=sales_user,
+        )
+    six_mails = count()
+
+    assert one_mail == notes_only + 1  # the attachments' names
+    assert six_mails == one_mail

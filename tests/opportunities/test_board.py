@@ -468,7 +468,7 @@ def test_card_text_is_escaped(sales_client, sales_user):
 
     html = sales_client.get(URL).content.decode()
 
-    assert "<script>alert" not in html and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    assert "<script>alert" not in html and "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
     assert "<b>Evil</b>" not in html and "&lt;b&gt;Evil&lt;/b&gt; AG" in html
 
 

@@ -320,7 +320,7 @@ def test_stale_inline_edit_is_refused_with_the_current_value(sales_client, manag
 
     page = text(response)
     assert response.status_code == 409
-    assert "Maria Manager changed BION-1" in page and "Your change was not saved" in page
+    assert "Maria Manager changed the value of BION-1" in page and "Your change was not saved" in page
     assert "Current value: €99,000" in page
     assert 'value="15000"' in response.content.decode()  # what the user typed is kept
     assert f'data-version="{deal.version + 1}"' in response.content.decode()
