@@ -55,6 +55,11 @@ def mood_face(mood, sprite="", labelled=True, css_class=""):
     return _component("mood_face", {"mood": mood, "sprite": sprite, "labelled": labelled, "class": css_class})
 
 
+@register.simple_tag
+def member_badges(member):
+    return _component("member_badges", {"member": member})
+
+
 @register.inclusion_tag("components/field.html")
 def form_field(field, css_class=""):
     return {"field": field, "class": css_class}

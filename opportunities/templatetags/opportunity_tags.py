@@ -1,5 +1,6 @@
 from django import template
 from django.template import engines
+from django.template.backends.utils import csrf_input
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
@@ -62,3 +63,30 @@ def board_card(context, card):
     """One card (after a move, or its conflict)."""
     template = engines["jinja2"].get_template("opportunities/board_card.html")
     return mark_safe(template.render({**_card_context(context), "card": card}, context.get("request")))  # noqa: S308
+
+
+def _with_csrf(values: dict, context) -> dict:
+    """The CSRF input written once for a fragment with a form per row: the Jinja2 backend's own
+    csrf_input is lazy and masks a new token at every use (one per row)."""
+    request = context.get("request")
+    return {**values, "csrf_input": csrf_input(request)} if request is not None else values
+
+
+@register.simple_tag(takes_context=True)
+def task_items(context, tasks):
+    """The detail page's tasks, rendered by Jinja2 (crm/jinja2.py says why)."""
+    values = {"tasks": tasks, "can_change": context.get("can_change"), "today": context.get("today")}
+    template = engines["jinja2"].get_template("opportunities/task_items.html")
+    return mark_safe(template.render(_with_csrf(values, context), context.get("request")))  # noqa: S308
+
+
+@register.simple_tag(takes_context=True)
+def member_cards(context, members):
+    """The detail page's contact persons, rendered by Jinja2."""
+    values = {
+        "members": members,
+        "can_change": context.get("can_change"),
+        "can_change_members": context.get("can_change_members"),
+    }
+    template = engines["jinja2"].get_template("opportunities/member_cards.html")
+    return mark_safe(template.render(_with_csrf(values, context), context.get("request")))  # noqa: S308
