@@ -12,7 +12,7 @@ so a value reads the same in either engine.
 """
 
 from django.contrib.humanize.templatetags.humanize import intcomma, naturalday
-from django.template.defaultfilters import date, floatformat, linebreaksbr, time, urlencode, urlize
+from django.template.defaultfilters import date, floatformat, linebreaksbr, time, truncatechars, urlencode, urlize
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext, pgettext
@@ -37,6 +37,7 @@ def environment(**options) -> Environment:
         linebreaksbr=linebreaksbr,
         urlize=urlize,
         urlencode=urlencode,
+        truncatechars=truncatechars,
         money=formats.money,
         day=formats.day,
     )

@@ -7,7 +7,10 @@ avatars and icons come from crm/templatetags/components.py.
 import datetime
 
 from django import template
+from django.template import engines
+from django.template.backends.utils import csrf_input
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -94,3 +97,36 @@ def one_line(text: str) -> str:
 def weekday_day(value) -> str:
     """``value`` as "Mon 16 Nov" in the active language (crm.formats.weekday_and_day)."""
     return formats.weekday_and_day(value) if value else ""
+
+
+def _reminder_context(context) -> dict:
+    request = context.get("request")
+    return {
+        "today": context.get("today"),
+        "scope": context.get("scope"),
+        "user": context.get("user"),
+        "snooze_hints": context.get("snooze_hints", {}),
+        "row_message": context.get("row_message", ""),
+        "message_level": context.get("message_level", ""),
+        # Written once, under a name of its own: the Jinja2 backend sets csrf_input to a lazy value
+        # that masks a new token at every use (a form per row).
+        "csrf_field": csrf_input(request) if request is not None else "",
+        "due_state": due_state,
+        "due_label": due_label,
+        "note_age": note_age,
+    }
+
+
+@register.simple_tag(takes_context=True)
+def reminder_rows(context, rows):
+    """The follow-ups of a bucket, rendered by Jinja2 (crm/jinja2.py says why)."""
+    template = engines["jinja2"].get_template("journal/reminder_rows.html")
+    # Our own template with autoescaping: its output is markup, every value in it escaped.
+    return mark_safe(template.render({**_reminder_context(context), "rows": rows}, context.get("request")))  # noqa: S308
+
+
+@register.simple_tag(takes_context=True)
+def reminder_row(context, row):
+    """One follow-up (after done or snooze)."""
+    template = engines["jinja2"].get_template("journal/reminder_row.html")
+    return mark_safe(template.render({**_reminder_context(context), "row": row}, context.get("request")))  # noqa: S308

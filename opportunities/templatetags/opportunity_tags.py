@@ -66,10 +66,10 @@ def board_card(context, card):
 
 
 def _with_csrf(values: dict, context) -> dict:
-    """The CSRF input written once for a fragment with a form per row: the Jinja2 backend's own
-    csrf_input is lazy and masks a new token at every use (one per row)."""
+    """The CSRF input written once (as csrf_field) for a fragment with a form per row: the Jinja2
+    backend sets its own csrf_input, lazily, masking a new token at every use."""
     request = context.get("request")
-    return {**values, "csrf_input": csrf_input(request)} if request is not None else values
+    return {**values, "csrf_field": csrf_input(request)} if request is not None else values
 
 
 @register.simple_tag(takes_context=True)
