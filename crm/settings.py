@@ -299,6 +299,8 @@ CRM_BASE_URL = os.environ.get("CRM_BASE_URL", "")
 # the personal forward addresses (crm+<token>@CRM_MAIL_DOMAIN), delivered to a polled mailbox.
 CRM_INTERNAL_DOMAINS = env_list("CRM_INTERNAL_DOMAINS")
 CRM_MAIL_DOMAIN = os.environ.get("CRM_MAIL_DOMAIN", "")
+# A PDF render that takes longer is stopped (documents/pdf.py): it must not hold a web worker.
+DOCUMENT_PDF_SECONDS = env_int("DOCUMENT_PDF_SECONDS", 15)
 # Create the demo users (admin/manager/sales1/sales2, password "demo") in seed_demo.
 CRM_DEMO_USERS = DEBUG
 

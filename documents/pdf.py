@@ -248,7 +248,7 @@ def render_document(document: Document) -> bytes:
 
 
 def render_seconds() -> float:
-    return float(getattr(settings, "DOCUMENT_PDF_SECONDS", DEFAULT_RENDER_SECONDS))
+    return float(settings.DOCUMENT_PDF_SECONDS)
 
 
 def render_pdf(html: str) -> bytes:
