@@ -16,9 +16,9 @@ from django.template.defaultfilters import date, floatformat, linebreaksbr, time
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext, pgettext
+from jinja2 import Environment
 
 from crm import formats
-from jinja2 import Environment
 
 
 def url(name: str, *args, **kwargs) -> str:
