@@ -7,15 +7,14 @@ avatars and icons come from crm/templatetags/components.py.
 import datetime
 
 from django import template
-from django.template import engines
 from django.template.backends.utils import csrf_input
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from crm import formats, permissions
+from crm.jinja2 import render_fragment
 
 register = template.Library()
 
@@ -120,13 +119,14 @@ def _reminder_context(context) -> dict:
 @register.simple_tag(takes_context=True)
 def reminder_rows(context, rows):
     """The follow-ups of a bucket, rendered by Jinja2 (crm/jinja2.py says why)."""
-    template = engines["jinja2"].get_template("journal/reminder_rows.html")
-    # Our own template with autoescaping: its output is markup, every value in it escaped.
-    return mark_safe(template.render({**_reminder_context(context), "rows": rows}, context.get("request")))  # noqa: S308
+    return render_fragment(
+        "journal/reminder_rows.html", {**_reminder_context(context), "rows": rows}, context.get("request")
+    )
 
 
 @register.simple_tag(takes_context=True)
 def reminder_row(context, row):
     """One follow-up (after done or snooze)."""
-    template = engines["jinja2"].get_template("journal/reminder_row.html")
-    return mark_safe(template.render({**_reminder_context(context), "row": row}, context.get("request")))  # noqa: S308
+    return render_fragment(
+        "journal/reminder_row.html", {**_reminder_context(context), "row": row}, context.get("request")
+    )

@@ -1,9 +1,8 @@
 from django import template
-from django.template import engines
 from django.template.backends.utils import csrf_input
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 
+from crm.jinja2 import render_fragment
 from opportunities import custom_fields, table
 from opportunities.models import PhaseKind
 from opportunities.selectors import opportunity_is_stale
@@ -35,9 +34,9 @@ def may_change(opportunity, rights) -> bool:
 @register.simple_tag(takes_context=True)
 def table_rows(context, rows):
     """The table's rows, rendered by Jinja2 (crm/jinja2.py says why)."""
-    template = engines["jinja2"].get_template("opportunities/table_rows.html")
-    # Our own template with autoescaping: its output is markup, every value in it escaped.
-    return mark_safe(template.render({**table.row_context(context), "rows": rows}, context.get("request")))  # noqa: S308
+    return render_fragment(
+        "opportunities/table_rows.html", {**table.row_context(context), "rows": rows}, context.get("request")
+    )
 
 
 def _card_context(context) -> dict:
@@ -54,15 +53,17 @@ def _card_context(context) -> dict:
 @register.simple_tag(takes_context=True)
 def board_cards(context, cards):
     """A column's cards, rendered by Jinja2 (crm/jinja2.py says why)."""
-    template = engines["jinja2"].get_template("opportunities/board_cards.html")
-    return mark_safe(template.render({**_card_context(context), "cards": cards}, context.get("request")))  # noqa: S308
+    return render_fragment(
+        "opportunities/board_cards.html", {**_card_context(context), "cards": cards}, context.get("request")
+    )
 
 
 @register.simple_tag(takes_context=True)
 def board_card(context, card):
     """One card (after a move, or its conflict)."""
-    template = engines["jinja2"].get_template("opportunities/board_card.html")
-    return mark_safe(template.render({**_card_context(context), "card": card}, context.get("request")))  # noqa: S308
+    return render_fragment(
+        "opportunities/board_card.html", {**_card_context(context), "card": card}, context.get("request")
+    )
 
 
 def _with_csrf(values: dict, context) -> dict:
@@ -76,8 +77,7 @@ def _with_csrf(values: dict, context) -> dict:
 def task_items(context, tasks):
     """The detail page's tasks, rendered by Jinja2 (crm/jinja2.py says why)."""
     values = {"tasks": tasks, "can_change": context.get("can_change"), "today": context.get("today")}
-    template = engines["jinja2"].get_template("opportunities/task_items.html")
-    return mark_safe(template.render(_with_csrf(values, context), context.get("request")))  # noqa: S308
+    return render_fragment("opportunities/task_items.html", _with_csrf(values, context), context.get("request"))
 
 
 @register.simple_tag(takes_context=True)
@@ -88,5 +88,4 @@ def member_cards(context, members):
         "can_change": context.get("can_change"),
         "can_change_members": context.get("can_change_members"),
     }
-    template = engines["jinja2"].get_template("opportunities/member_cards.html")
-    return mark_safe(template.render(_with_csrf(values, context), context.get("request")))  # noqa: S308
+    return render_fragment("opportunities/member_cards.html", _with_csrf(values, context), context.get("request"))
