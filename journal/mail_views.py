@@ -20,17 +20,26 @@ UNASSIGNED = "journal/mail/unassigned.html"
 PER_PAGE = 25
 
 
+def _unassigned_page(request, page_number, *, focus=None, form=None, error: ValidationError | None = None):
+    """The page of unassigned mail; ``focus`` is the message a refused action was about (its form and error)."""
+    page = Paginator(selectors.unassigned_email_list(), PER_PAGE).get_page(page_number)
+    suggestions = selectors.open_opportunities_by_organization(m.organization_id for m in page.object_list)
+    rows = [
+        {
+            "message": m,
+            "suggestions": suggestions.get(m.organization_id, []),
+            "form": form if focus is not None and m.pk == focus.pk else None,
+            "error": " ".join(error.messages) if error and focus is not None and m.pk == focus.pk else "",
+        }
+        for m in page.object_list
+    ]
+    return {"page": page, "rows": rows, "can_change_members": permissions.can_change_members(request.user)}
+
+
 @require_GET
 def unassigned_mail(request):
     permissions.require(permissions.can_post_journal(request.user))
-    page = Paginator(selectors.unassigned_email_list(), PER_PAGE).get_page(request.GET.get("page"))
-    suggestions = selectors.open_opportunities_by_organization(m.organization_id for m in page.object_list)
-    rows = [{"message": m, "suggestions": suggestions.get(m.organization_id, [])} for m in page.object_list]
-    return render(
-        request,
-        UNASSIGNED,
-        {"page": page, "rows": rows, "can_change_members": permissions.can_change_members(request.user)},
-    )
+    return render(request, UNASSIGNED, _unassigned_page(request, request.GET.get("page")))
 
 
 def _unassigned_message(pk: int) -> EmailMessage:
@@ -47,19 +56,7 @@ def _done(request, text: str):
 
 def _refused(request, message: EmailMessage, form, error: ValidationError | None = None):
     """The page again with the message next to the row the rep acted on (nothing they typed is lost)."""
-    permissions.require(permissions.can_post_journal(request.user))
-    page = Paginator(selectors.unassigned_email_list(), PER_PAGE).get_page(request.POST.get("page"))
-    suggestions = selectors.open_opportunities_by_organization(m.organization_id for m in page.object_list)
-    rows = [
-        {
-            "message": m,
-            "suggestions": suggestions.get(m.organization_id, []),
-            "form": form if m.pk == message.pk else None,
-            "error": " ".join(error.messages) if error and m.pk == message.pk else "",
-        }
-        for m in page.object_list
-    ]
-    context = {"page": page, "rows": rows, "can_change_members": permissions.can_change_members(request.user)}
+    context = _unassigned_page(request, request.POST.get("page"), focus=message, form=form, error=error)
     return render(request, UNASSIGNED, context, status=422)
 
 
